@@ -1,0 +1,80 @@
+"""Export, erasure and retention for accounts' own tables and the library tables that hold a
+user's data (allauth's email addresses, simplejwt's refresh tokens, the admin's history)."""
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.db.models import Exists, OuterRef, Q
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+from core import privacy
+
+from .models import Consent, Onboarding, Profile, User
+
+
+def users_past_retention(now):
+    """Unverified accounts older than UNVERIFIED_ACCOUNT_RETENTION_DAYS, and accounts whose
+    erasure grace period (ACCOUNT_ERASURE_GRACE_DAYS) is over."""
+    verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    unverified_before = now - timedelta(days=settings.UNVERIFIED_ACCOUNT_RETENTION_DAYS)
+    erase_before = now - timedelta(days=settings.ACCOUNT_ERASURE_GRACE_DAYS)
+    return User.objects.filter(
+        Q(date_joined__lt=unverified_before, is_staff=False) & ~Exists(verified)
+        | Q(erasure_requested_at__lte=erase_before)
+    )
+
+
+privacy.register(
+    User,
+    user_field="pk",
+    export_fields=("id", "email", "date_joined", "last_login", "is_active"),
+    retention=users_past_retention,
+    retention_note="unverified accounts and accounts past their erasure grace period",
+)
+privacy.register(
+    Profile,
+    export_fields=(
+        "display_name",
+        "headline",
+        "company",
+        "position",
+        "timezone",
+        "phone",
+        "coaching_style",
+        "focus_areas",
+        "directory_visibility",
+        "allow_messages_from",
+        "email_notifications",
+        "in_app_notifications",
+        "created_at",
+        "updated_at",
+    ),
+)
+privacy.register(Consent, export_fields=("kind", "version", "granted", "source", "created_at"))
+privacy.register(
+    Onboarding,
+    export_fields=(
+        "is_adult",
+        "age_verified_at",
+        "target_preferences",
+        "goals",
+        "primary_skills",
+        "specific_challenges",
+        "experience_level",
+        "practice_frequency",
+        "completed_at",
+    ),
+)
+privacy.register(EmailAddress, export_fields=("email", "verified", "primary"))
+privacy.register(
+    OutstandingToken,
+    export_fields=("jti", "created_at", "expires_at"),
+    retention=lambda now: OutstandingToken.objects.filter(expires_at__lt=now),
+    retention_note="refresh tokens past their expiry (blacklist entries go with them)",
+)
+privacy.register(
+    LogEntry,
+    export_fields=("action_time", "object_repr", "action_flag", "change_message"),
+)

@@ -1,0 +1,398 @@
+"""Every write to accounts: registration, sign-in, tokens, passwords, profile, onboarding,
+consent and erasure. Views, admin actions and management commands call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import url_str_to_user_pk, user_pk_to_url_str
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from analytics.services import track
+from core import privacy, realtime
+from core.encryption import blind_index
+from core.exceptions import DomainError
+
+from . import lockout
+from .adapters import AccountAdapter
+from .models import Consent, Onboarding, Profile, User
+
+
+class InvalidCredentials(DomainError):
+    status_code = 401
+    code = "authentication_failed"
+
+
+class EmailNotVerified(DomainError):
+    status_code = 403
+    code = "email_not_verified"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+# --- Registration and email verification --------------------------------------------------
+
+
+@transaction.atomic
+def user_register(
+    *, email: str, password: str, marketing_opt_in: bool = False, request=None
+) -> User:
+    """Create a member with their profile, onboarding, consents and unverified address, and
+    send the verification email. A taken email is a field error on ``email``."""
+    email = normalise_email(email)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password)
+    except IntegrityError as exc:
+        raise DomainError(
+            "An account with this email already exists.", code="unique", attr="email"
+        ) from exc
+    address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    Profile.objects.create(user=user)
+    Onboarding.objects.create(user=user)
+    Consent.objects.bulk_create(
+        [
+            Consent(
+                user=user, kind=Consent.Kind.TERMS, version=settings.TERMS_VERSION, granted=True
+            ),
+            Consent(
+                user=user, kind=Consent.Kind.PRIVACY, version=settings.PRIVACY_VERSION, granted=True
+            ),
+            Consent(user=user, kind=Consent.Kind.MARKETING, granted=marketing_opt_in),
+        ]
+    )
+    EmailConfirmationHMAC(address).send(request, signup=True)
+    track("signup", user, marketing_opt_in=marketing_opt_in)
+    return user
+
+
+def email_verify(*, key: str, request=None) -> EmailAddress:
+    confirmation = EmailConfirmationHMAC.from_key(key)
+    if confirmation is None:
+        raise DomainError(
+            "This verification link is invalid or has expired.", code="invalid_key", attr="key"
+        )
+    address = confirmation.confirm(request)
+    if address is None:
+        raise DomainError("This address cannot be verified.", code="invalid_key", attr="key")
+    return address
+
+
+def verification_resend(*, email: str, request=None) -> None:
+    """Send a new verification email if ``email`` belongs to an unverified address; say
+    nothing either way (no account enumeration)."""
+    address = (
+        EmailAddress.objects.filter(email__iexact=normalise_email(email), verified=False)
+        .select_related("user")
+        .first()
+    )
+    if address is not None and address.user.is_active:
+        EmailConfirmationHMAC(address).send(request, signup=False)
+
+
+# --- Sign-in and tokens -------------------------------------------------------------------
+
+
+def tokens_for(user: User) -> dict[str, str]:
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def login(*, email: str, password: str, request=None) -> tuple[User, dict[str, str]]:
+    """Check the credentials and issue a token pair. Repeated failures lock the email out
+    for a while (``lockout``); a locked email is refused before the password is checked."""
+    email = normalise_email(email)
+    lockout.raise_if_locked(email)
+    user = authenticate(request, email=email, password=password)
+    if user is None:
+        lockout.register_failure(email)
+        track("login_failed", None)
+        raise InvalidCredentials("No active account found with the given credentials.")
+    lockout.clear(email)
+    if settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory" and not _email_verified(user):
+        raise EmailNotVerified(
+            "Verify your email address first; POST /api/v1/auth/verify-email/resend sends a "
+            "new link."
+        )
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    track("login", user)
+    return user, tokens_for(user)
+
+
+def _email_verified(user: User) -> bool:
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+def refresh_token_blacklist(*, refresh: str) -> None:
+    """Log out one session: its refresh token can no longer be used."""
+    RefreshToken(refresh).blacklist()
+
+
+def refresh_tokens_revoke_all(user: User) -> int:
+    """Blacklist every refresh token of the user still outstanding; returns how many."""
+    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    created = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )
+    return len(created)
+
+
+def _end_all_sessions(user: User) -> None:
+    refresh_tokens_revoke_all(user)
+    realtime.close_user_sockets(user.pk)
+
+
+# --- Passwords ----------------------------------------------------------------------------
+
+
+def _validate_password(password: str, user: User, attr: str = "new_password") -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise DomainError(" ".join(exc.messages), code="password_invalid", attr=attr) from exc
+
+
+def password_reset_request(*, email: str, request=None) -> None:
+    """Email a reset link if an active account has this address; say nothing either way."""
+    user = User.objects.filter(email=normalise_email(email), is_active=True).first()
+    if user is None:
+        return
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    adapter = AccountAdapter(request)
+    adapter.send_password_reset_mail(
+        user,
+        user.email,
+        {
+            "user": user,
+            "key": key,
+            "password_reset_url": adapter.get_reset_password_from_key_url(key),
+            "expires_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        },
+    )
+
+
+def _user_from_reset_key(key: str) -> User | None:
+    uid, _, token = key.partition("-")
+    try:
+        user = User.objects.get(pk=url_str_to_user_pk(uid), is_active=True)
+    except (User.DoesNotExist, DjangoValidationError, ValueError):
+        return None
+    return user if default_token_generator.check_token(user, token) else None
+
+
+@transaction.atomic
+def password_reset_confirm(*, key: str, new_password: str) -> User:
+    """Set a new password from an emailed key and end every session of the user. The key
+    works once: it is derived from the password hash, which this changes."""
+    user = _user_from_reset_key(key)
+    if user is None:
+        raise DomainError(
+            "This reset link is invalid or has expired.", code="invalid_key", attr="key"
+        )
+    _validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    # Receiving the reset email proves the address is theirs.
+    EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
+    _end_all_sessions(user)
+    track("password_reset", user)
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> dict[str, str]:
+    """Change the password, end every other session, and return a fresh token pair for
+    this one (tokens carry a hash of the password, so the old access token stops working)."""
+    if not user.check_password(old_password):
+        raise DomainError(
+            "The current password is not correct.", code="incorrect", attr="old_password"
+        )
+    _validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    _end_all_sessions(user)
+    track("password_changed", user)
+    return tokens_for(user)
+
+
+# --- Profile and consent ------------------------------------------------------------------
+
+
+def marketing_opted_in(user: User) -> bool:
+    latest = (
+        Consent.objects.filter(user=user, kind=Consent.Kind.MARKETING)
+        .order_by("-created_at")
+        .first()
+    )
+    return bool(latest and latest.granted)
+
+
+@transaction.atomic
+def profile_update(*, user: User, marketing_opt_in: bool | None = None, **fields: Any) -> Profile:
+    """Update the caller's profile; a change of marketing opt-in is a new consent row."""
+    profile = Profile.objects.select_for_update().get(user=user)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    if "phone" in fields:
+        profile.phone_index = blind_index(profile.phone) if profile.phone else ""
+        fields["phone_index"] = profile.phone_index
+    if fields:
+        profile.save(update_fields=[*fields, "updated_at"])
+    if marketing_opt_in is not None and marketing_opt_in != marketing_opted_in(user):
+        Consent.objects.create(
+            user=user, kind=Consent.Kind.MARKETING, granted=marketing_opt_in, source="profile"
+        )
+        track("marketing_consent_changed", user, granted=marketing_opt_in)
+    return profile
+
+
+# --- Onboarding ---------------------------------------------------------------------------
+
+
+def _onboarding_for_update(user: User) -> Onboarding:
+    onboarding, _ = Onboarding.objects.select_for_update().get_or_create(user=user)
+    return onboarding
+
+
+def _require_done(onboarding: Onboarding, *steps: str) -> None:
+    missing = [step for step in steps if onboarding.step_done_at(step) is None]
+    if missing:
+        raise DomainError(
+            "Complete the earlier onboarding steps first.",
+            code="step_pending",
+            fields={step: f"Complete the {step} step first." for step in missing},
+        )
+
+
+def is_certainly_adult(birth_year: int, today: dt.date) -> bool:
+    """With only the year known, someone born in ``today.year - 18`` may still be 17, so
+    only those born at least 19 calendar years ago are certainly 18 or older."""
+    return today.year - birth_year >= settings.MINIMUM_AGE + 1
+
+
+def onboarding_verify_age(*, user: User, birth_year: int) -> Onboarding:
+    """Record whether the member is an adult (the birth year itself is not stored). A
+    refusal is recorded too, then raised, so a retry with another year is visible."""
+    with transaction.atomic():
+        onboarding = _onboarding_for_update(user)
+        now = timezone.now()
+        onboarding.is_adult = is_certainly_adult(birth_year, now.date())
+        onboarding.age_verified_at = now
+        onboarding.save(update_fields=["is_adult", "age_verified_at", "updated_at"])
+        if onboarding.is_adult:
+            track("onboarding_step", user, step="age_verification")
+        else:
+            track("onboarding_age_refused", user)
+    if not onboarding.is_adult:
+        raise DomainError(
+            f"You must be {settings.MINIMUM_AGE} or older to use this service.",
+            code="underage",
+            attr="birth_year",
+        )
+    return onboarding
+
+
+@transaction.atomic
+def onboarding_set_preferences(
+    *, user: User, target_preferences: list[str], goals: list[str]
+) -> Onboarding:
+    onboarding = _onboarding_for_update(user)
+    _require_done(onboarding, "age_verification")
+    onboarding.target_preferences = target_preferences
+    onboarding.goals = goals
+    onboarding.preferences_at = timezone.now()
+    onboarding.save(update_fields=["target_preferences", "goals", "preferences_at", "updated_at"])
+    track("onboarding_step", user, step="preferences")
+    return onboarding
+
+
+@transaction.atomic
+def onboarding_set_skill_goals(
+    *,
+    user: User,
+    primary_skills: list[str],
+    specific_challenges: list[str],
+    experience_level: str,
+    practice_frequency: str,
+) -> Onboarding:
+    onboarding = _onboarding_for_update(user)
+    _require_done(onboarding, "age_verification", "preferences")
+    onboarding.primary_skills = primary_skills
+    onboarding.specific_challenges = specific_challenges
+    onboarding.experience_level = experience_level
+    onboarding.practice_frequency = practice_frequency
+    onboarding.skill_goals_at = timezone.now()
+    onboarding.save(
+        update_fields=[
+            "primary_skills",
+            "specific_challenges",
+            "experience_level",
+            "practice_frequency",
+            "skill_goals_at",
+            "updated_at",
+        ]
+    )
+    track("onboarding_step", user, step="skill_goals")
+    return onboarding
+
+
+@transaction.atomic
+def onboarding_complete(*, user: User) -> Onboarding:
+    onboarding = _onboarding_for_update(user)
+    if onboarding.completed_at is not None:
+        return onboarding
+    missing = onboarding.pending_steps
+    if missing:
+        raise DomainError(
+            "Onboarding has steps left.",
+            code="step_pending",
+            fields={step: f"The {step} step is not done yet." for step in missing},
+        )
+    onboarding.completed_at = timezone.now()
+    onboarding.save(update_fields=["completed_at", "updated_at"])
+    track("onboarding_completed", user)
+    return onboarding
+
+
+# --- Erasure ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_erase(*, user: User, source: str) -> dict[str, int]:
+    """Erase the account now through the privacy registry: every app's rows are deleted or
+    pseudonymised, then the user; raises if any row still points at them. Returns the rows
+    handled per model."""
+    user_id = user.pk
+    refresh_tokens_revoke_all(user)
+    realtime.close_user_sockets(user_id)
+    counts = privacy.erase_user(user)
+    track("account_deleted", None, source=source)
+    return counts
+
+
+@transaction.atomic
+def account_delete_request(*, user: User, password: str) -> dict[str, int] | None:
+    """The member's own deletion: confirmed by password, then erased at once, or after
+    ``ACCOUNT_ERASURE_GRACE_DAYS`` (the account is closed meanwhile and ``purge_expired``
+    erases it). Returns the per-model counts when erased at once."""
+    if not user.check_password(password):
+        raise DomainError("The password is not correct.", code="incorrect", attr="password")
+    if settings.ACCOUNT_ERASURE_GRACE_DAYS <= 0:
+        return account_erase(user=user, source="self")
+    user.is_active = False
+    user.erasure_requested_at = timezone.now()
+    user.save(update_fields=["is_active", "erasure_requested_at"])
+    _end_all_sessions(user)
+    track("account_erasure_requested", user)
+    return None

@@ -1,0 +1,16 @@
+"""Test settings: the environment's database and Redis when given, fast hashing, eager work."""
+
+from .base import *  # noqa: F403
+from .base import THROTTLE_RATES
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+# Socket tests run on the in-memory layer; the Redis layer has its own tests.
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+FIELD_ENCRYPTION_KEYS = ["AsDI324Kx9E_7uSdGxxkQOxqQ13-I_ICaDxsmgmVK50="]
+BLIND_INDEX_KEY = "test-blind-index-key"
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": dict(THROTTLE_RATES)}  # noqa: F405
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

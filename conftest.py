@@ -1,0 +1,44 @@
+"""Fixtures shared by every app's tests; each app's factories live in its tests/factories.py.
+
+Tests that need a real PostgreSQL or Redis carry ``@pytest.mark.postgres`` /
+``@pytest.mark.redis``: they run when ``DATABASE_URL`` / ``REDIS_URL`` point at one, are
+left out on a laptop without them, and fail under CI (``CI`` set) when the URL is missing.
+"""
+
+import os
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgres: needs DATABASE_URL pointing at PostgreSQL")
+    config.addinivalue_line("markers", "redis: needs REDIS_URL pointing at Redis")
+
+
+def _service_available(marker: str) -> bool:
+    if marker == "postgres":
+        return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    return bool(os.environ.get("REDIS_URL"))
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "redis"):
+        if item.get_closest_marker(marker) and not _service_available(marker):
+            if os.environ.get("CI"):
+                pytest.fail(f"CI is set but no {marker} service is configured for this test.")
+            pytest.skip(reason=f"needs the {marker} service (set its URL to run)")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle, lockout and ticket counters must not leak from one test to the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()

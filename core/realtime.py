@@ -1,0 +1,115 @@
+"""Real-time delivery to a user's open sockets, and the registry of client frame handlers.
+
+Every socket of a user joins the group ``user.<uuid>``. Anything that changes for a user is
+stored first and then pushed with :func:`send_to_user`, which waits for the transaction to
+commit so a client never hears of a row that does not exist (yet, or ever).
+
+An app that accepts client frames registers a handler in its ``events.py``::
+
+    from core.realtime import frame_handler
+
+    @frame_handler("message.send", required=("recipient", "content", "client_id"))
+    async def message_send(consumer, frame):
+        message = await database_sync_to_async(services.message_send)(...)
+        await consumer.send_frame({"type": "message.ack", ...})
+
+Handlers run on the socket's receive loop, so they must be quick: a database write is
+fine, anything that calls the network or takes long goes to a Celery task (or
+``consumer.spawn``), and its result comes back through ``send_to_user``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+# Close codes sent to clients (API.md): bad or missing credentials, and credentials revoked
+# while the socket was open (password change, logout everywhere, erasure).
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_REVOKED = 4403
+
+TICKET_PREFIX = "ws-ticket:"
+
+Handler = Callable[[Any, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class FrameHandler:
+    type: str
+    handler: Handler
+    required: tuple[str, ...]
+
+
+_handlers: dict[str, FrameHandler] = {}
+
+
+def frame_handler(frame_type: str, *, required: tuple[str, ...] = ()):
+    """Register ``handler(consumer, frame)`` for client frames of ``frame_type``."""
+
+    def decorator(handler: Handler) -> Handler:
+        if frame_type in _handlers:
+            raise ValueError(f"A handler for {frame_type!r} frames is already registered.")
+        _handlers[frame_type] = FrameHandler(frame_type, handler, tuple(required))
+        return handler
+
+    return decorator
+
+
+def handler_for(frame_type: str) -> FrameHandler | None:
+    return _handlers.get(frame_type)
+
+
+def registered_frame_types() -> list[str]:
+    return sorted(_handlers)
+
+
+def group_for(user_id) -> str:
+    return f"user.{user_id}"
+
+
+def _group_send(user_id, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group_for(user_id), message)
+
+
+def send_to_user(user_id, frame: dict[str, Any]) -> None:
+    """Push ``frame`` (a JSON object with a ``type``) to every open socket of the user,
+    once the current transaction commits."""
+    transaction.on_commit(
+        lambda: _group_send(user_id, {"type": "user.frame", "frame": frame}), robust=True
+    )
+
+
+def close_user_sockets(user_id, code: int = CLOSE_REVOKED) -> None:
+    """Close every open socket of the user after commit (their credentials were revoked)."""
+    transaction.on_commit(
+        lambda: _group_send(user_id, {"type": "user.close", "code": code}), robust=True
+    )
+
+
+def issue_ws_ticket(user) -> tuple[str, int]:
+    """A one-time ticket that opens one socket as ``user`` within ``WS_TICKET_TTL`` seconds."""
+    ticket = secrets.token_urlsafe(32)
+    cache.set(f"{TICKET_PREFIX}{ticket}", str(user.pk), timeout=settings.WS_TICKET_TTL)
+    return ticket, settings.WS_TICKET_TTL
+
+
+def redeem_ws_ticket(ticket: str) -> str | None:
+    """The user id the ticket was issued to, or None. A ticket works once: of two sockets
+    racing with the same ticket, only the one whose delete removed the key gets in."""
+    if not ticket or len(ticket) > 128:
+        return None
+    key = f"{TICKET_PREFIX}{ticket}"
+    user_id = cache.get(key)
+    if user_id is None or not cache.delete(key):
+        return None
+    return user_id

@@ -1,0 +1,35 @@
+"""Scoped throttles beyond DRF's anon/user defaults; rates live in ``THROTTLE_RATES``.
+
+A view lists the ones it needs next to the defaults, e.g.
+``throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, AIThrottle]``.
+"""
+
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _ScopedThrottle(SimpleRateThrottle):
+    """Per user when signed in, per client IP otherwise."""
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            ident = str(request.user.pk)
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class AuthThrottle(SimpleRateThrottle):
+    """Per client IP on every auth endpoint (register, login, resets, verification)."""
+
+    scope = "auth"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class AIThrottle(_ScopedThrottle):
+    scope = "ai"
+
+
+class MessagingThrottle(_ScopedThrottle):
+    scope = "messaging"
