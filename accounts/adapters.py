@@ -16,7 +16,7 @@ EMAIL_KINDS = {
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         kind = EMAIL_KINDS[template_prefix.rsplit("/", 1)[-1]]
-        send_templated_email(kind, email, context)
+        send_templated_email(kind, email, {"email": email, **context})
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
         return f"{settings.FRONTEND_URL}/verify-email?key={emailconfirmation.key}"

@@ -14,6 +14,7 @@ from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -136,7 +137,10 @@ def _email_verified(user: User) -> bool:
 
 def refresh_token_blacklist(*, refresh: str) -> None:
     """Log out one session: its refresh token can no longer be used."""
-    RefreshToken(refresh).blacklist()
+    try:
+        RefreshToken(refresh).blacklist()
+    except TokenError as exc:
+        raise InvalidCredentials("Token is invalid or expired.", code="token_not_valid") from exc
 
 
 def refresh_tokens_revoke_all(user: User) -> int:

@@ -5,12 +5,8 @@ when a field is at fault, its name; the handler below turns it into the envelope
 never build error responses by hand.
 """
 
-from typing import Any
-
 from drf_standardized_errors.handler import ExceptionHandler as BaseExceptionHandler
-from drf_standardized_errors.handler import exception_handler as standardized_handler
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 
 
 class DomainError(Exception):
@@ -57,9 +53,9 @@ class ConflictError(exceptions.APIException):
 
 
 class _DomainAPIException(exceptions.APIException):
-    def __init__(self, error: DomainError):
-        self.status_code = error.status_code
-        super().__init__(detail=error.detail, code=error.code)
+    def __init__(self, detail: str, code: str, status_code: int):
+        self.status_code = status_code
+        super().__init__(detail=detail, code=code)
 
 
 class ExceptionHandler(BaseExceptionHandler):
@@ -73,12 +69,25 @@ class ExceptionHandler(BaseExceptionHandler):
                         for attr, detail in fields.items()
                     }
                 )
-            return _DomainAPIException(exc)
+            return _DomainAPIException(exc.detail, exc.code, exc.status_code)
+        if _is_detail_and_code(exc):
+            # simplejwt reports token errors as {"detail", "code", "messages"}: one error,
+            # not one per key.
+            flat = _DomainAPIException(
+                str(exc.detail["detail"]), str(exc.detail["code"]), exc.status_code
+            )
+            flat.auth_header = getattr(exc, "auth_header", None)
+            return flat
         return super().convert_known_exceptions(exc)
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    return standardized_handler(exc, context)
+def _is_detail_and_code(exc: Exception) -> bool:
+    return (
+        isinstance(exc, exceptions.APIException)
+        and not isinstance(exc, exceptions.ValidationError)
+        and isinstance(exc.detail, dict)
+        and {"detail", "code"} <= exc.detail.keys()
+    )
 
 
 def error_body(code: str, detail: str, *, attr: str | None = None, kind: str = "client_error"):

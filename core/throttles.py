@@ -4,10 +4,19 @@ A view lists the ones it needs next to the defaults, e.g.
 ``throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, AIThrottle]``.
 """
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
-class _ScopedThrottle(SimpleRateThrottle):
+class SettingsRateThrottle(SimpleRateThrottle):
+    """Reads its rate when used rather than when imported, so a settings change (an
+    operator's THROTTLE_RATES, a test override) takes effect."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+class _ScopedThrottle(SettingsRateThrottle):
     """Per user when signed in, per client IP otherwise."""
 
     def get_cache_key(self, request, view):
@@ -18,7 +27,7 @@ class _ScopedThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AuthThrottle(SimpleRateThrottle):
+class AuthThrottle(SettingsRateThrottle):
     """Per client IP on every auth endpoint (register, login, resets, verification)."""
 
     scope = "auth"

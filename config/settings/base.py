@@ -199,6 +199,9 @@ LOGIN_LOCKOUT_DURATION = env.int("LOGIN_LOCKOUT_DURATION", default=15 * 60)
 
 WS_TICKET_TTL = 60
 
+# The plan of every member until billing derives plans from Stripe subscriptions.
+DEFAULT_PLAN = "free"
+
 # Consent versions in force; registering records the user's agreement to these.
 TERMS_VERSION = env.str("TERMS_VERSION", default="2026-01")
 PRIVACY_VERSION = env.str("PRIVACY_VERSION", default="2026-01")
@@ -241,7 +244,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
-    "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
@@ -249,6 +252,7 @@ REST_FRAMEWORK = {
 
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    "EXCEPTION_HANDLER_CLASS": "core.exceptions.ExceptionHandler",
 }
 
 SPECTACULAR_SETTINGS = {

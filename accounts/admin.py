@@ -1,0 +1,223 @@
+from collections import Counter
+
+from allauth.account.models import EmailAddress
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import forms as auth_forms
+from django.db.models import Exists, OuterRef
+
+from core import privacy
+from core.audit import Action, AuditedModelAdmin
+
+from . import services
+from .models import Consent, Onboarding, Profile, User
+
+
+def _has_verified_address() -> Exists:
+    return Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True))
+
+
+class UserCreationForm(auth_forms.BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def clean_email(self) -> str:
+        return services.normalise_email(self.cleaned_data["email"])
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    class Meta:
+        model = User
+        fields = ("password", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")
+
+
+class VerifiedFilter(admin.SimpleListFilter):
+    title = "email verified"
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(_has_verified_address())
+        if self.value() == "no":
+            return queryset.filter(~_has_verified_address())
+        return queryset
+
+
+class ProfileInline(admin.StackedInline):
+    """The phone is shown decrypted, read-only: editing it here would bypass the blind index
+    that ``services.profile_update`` keeps beside it. Viewing it is audited through the
+    user's change page."""
+
+    model = Profile
+    can_delete = False
+    fields = [
+        "display_name",
+        "headline",
+        "company",
+        "position",
+        "timezone",
+        "phone",
+        "coaching_style",
+        "focus_areas",
+        "directory_visibility",
+        "allow_messages_from",
+        "email_notifications",
+        "in_app_notifications",
+    ]
+    readonly_fields = ["phone"]
+
+
+class ReadOnlyInline(admin.options.InlineModelAdmin):
+    """A record the member made (onboarding answers, consents): staff read it, never edit."""
+
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OnboardingInline(ReadOnlyInline, admin.StackedInline):
+    model = Onboarding
+    fields = readonly_fields = [
+        "is_adult",
+        "age_verified_at",
+        "target_preferences",
+        "goals",
+        "preferences_at",
+        "primary_skills",
+        "specific_challenges",
+        "experience_level",
+        "practice_frequency",
+        "skill_goals_at",
+        "completed_at",
+    ]
+
+
+class ConsentInline(ReadOnlyInline, admin.TabularInline):
+    model = Consent
+    fields = readonly_fields = ["kind", "version", "granted", "source", "created_at"]
+    ordering = ["-created_at"]
+
+
+@admin.register(User)
+class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
+    """Members and staff. Accounts are removed only through "Erase selected accounts", which
+    runs the privacy registry (pseudonymised events, revoked tokens, the leftover check); the
+    plain delete would skip all of that, so it is switched off. The email is read-only
+    because allauth's verified address would not follow a change made here."""
+
+    subject_field = "pk"
+    form = UserChangeForm
+    add_form = UserCreationForm
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        ("Important dates", {"fields": ["last_login", "date_joined", "erasure_requested_at"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
+    ]
+    list_display = ["email", "verified", "is_staff", "is_active", "date_joined", "last_login"]
+    list_filter = [VerifiedFilter, "is_staff", "is_active", "date_joined"]
+    search_fields = ["email"]
+    ordering = ["-date_joined"]
+    inlines = [ProfileInline, OnboardingInline, ConsentInline]
+    actions = ["erase_accounts"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(email_verified=_has_verified_address())
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["email", "last_login", "date_joined", "erasure_requested_at"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    @admin.display(description="verified", boolean=True, ordering="email_verified")
+    def verified(self, obj: User) -> bool:
+        return obj.email_verified
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_erase_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.delete_user")
+
+    def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, unquote(id))
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and user is not None:
+            before = user.password
+            user.refresh_from_db(fields=["password"])
+            if user.password != before:
+                self.audit(request, user, Action.CHANGE, changes={"fields": ["password"]})
+        return response
+
+    @admin.action(description="Erase selected accounts", permissions=["erase"])
+    def erase_accounts(self, request, queryset) -> None:
+        erased = 0
+        totals: Counter[str] = Counter()
+        for user in list(queryset):
+            if user.pk == request.user.pk:
+                self.message_user(
+                    request, f"{user.email}: you cannot erase your own account.", messages.ERROR
+                )
+                continue
+            if user.is_superuser:
+                self.message_user(
+                    request,
+                    f"{user.email} is a superuser and was not erased; remove superuser "
+                    "status first.",
+                    messages.ERROR,
+                )
+                continue
+            self.audit_action(request, user, "erase_accounts")
+            try:
+                counts = services.account_erase(user=user, source="admin")
+            except privacy.ErasureIncomplete as exc:
+                self.message_user(request, f"{user.email} was not erased: {exc}", messages.ERROR)
+                continue
+            totals.update(counts)
+            erased += 1
+        if erased:
+            summary = ", ".join(f"{label}: {count}" for label, count in sorted(totals.items()))
+            self.message_user(
+                request, f"Erased {erased} account(s). Rows handled: {summary}.", messages.SUCCESS
+            )
+
+
+@admin.register(Consent)
+class ConsentAdmin(AuditedModelAdmin):
+    """The consent history, read-only: a consent is the member's act, not staff's."""
+
+    list_display = ["user", "kind", "version", "granted", "source", "created_at"]
+    list_filter = ["kind", "granted", "source"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    fields = readonly_fields = ["user", "kind", "version", "granted", "source", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,351 @@
+"""The accounts API (API.md, accounts): doorways that validate, call one service or
+selector, and serialize."""
+
+import hashlib
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from core import privacy, realtime
+from core.pagination import CursorPagination
+from core.permissions import OwnedQuerysetMixin
+from core.throttles import AuthThrottle, SettingsRateThrottle
+
+from . import selectors, serializers, services
+from .models import Consent
+
+AUTH_THROTTLES = [*api_settings.DEFAULT_THROTTLE_CLASSES, AuthThrottle]
+ACCEPTED = "If an account matches, an email is on its way."
+
+
+class LoginEmailThrottle(SettingsRateThrottle):
+    """Sign-in attempts per email address, whatever the client IP."""
+
+    scope = "login_email"
+
+    def get_cache_key(self, request, view):
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        if not isinstance(email, str) or not email:
+            return None
+        ident = hashlib.sha256(services.normalise_email(email).encode()).hexdigest()[:32]
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class PublicAuthView(APIView):
+    """Endpoints used before sign-in: no credentials read, throttled per client IP."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = AUTH_THROTTLES
+
+
+# --- Registration, verification, sign-in --------------------------------------------------
+
+
+class RegisterView(PublicAuthView):
+    @extend_schema(
+        tags=["auth"],
+        request=serializers.RegisterSerializer,
+        responses={201: serializers.MeSerializer},
+        summary="Create an account and send the verification email",
+    )
+    def post(self, request):
+        serializer = serializers.RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = services.user_register(
+            email=data["email"],
+            password=data["password"],
+            marketing_opt_in=data["marketing_opt_in"],
+            request=request,
+        )
+        return Response(
+            serializers.MeSerializer(selectors.me(user)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class VerifyEmailView(PublicAuthView):
+    @extend_schema(
+        tags=["auth"],
+        request=serializers.KeySerializer,
+        responses={200: serializers.DetailSerializer},
+        summary="Confirm an email address with the key from the email",
+    )
+    def post(self, request):
+        serializer = serializers.KeySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.email_verify(key=serializer.validated_data["key"], request=request)
+        return Response({"detail": "Email address verified."})
+
+
+class ResendVerificationView(PublicAuthView):
+    @extend_schema(
+        tags=["auth"],
+        request=serializers.EmailSerializer,
+        responses={202: serializers.DetailSerializer},
+        summary="Send the verification email again (always 202)",
+    )
+    def post(self, request):
+        serializer = serializers.EmailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.verification_resend(email=serializer.validated_data["email"], request=request)
+        return Response({"detail": ACCEPTED}, status=status.HTTP_202_ACCEPTED)
+
+
+class LoginView(PublicAuthView):
+    throttle_classes = [*AUTH_THROTTLES, LoginEmailThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        request=serializers.LoginSerializer,
+        responses={
+            200: serializers.LoginResponseSerializer,
+            401: OpenApiResponse(description="Wrong email or password."),
+            403: OpenApiResponse(description="The email address is not verified yet."),
+        },
+        summary="Sign in: an access and a refresh token",
+    )
+    def post(self, request):
+        serializer = serializers.LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, tokens = services.login(**serializer.validated_data, request=request)
+        return Response({**tokens, "user": serializers.MeSerializer(selectors.me(user)).data})
+
+
+class RefreshView(TokenRefreshView):
+    """A new access token and a rotated refresh token; the old refresh is blacklisted."""
+
+    serializer_class = serializers.RefreshSerializer
+    throttle_classes = AUTH_THROTTLES
+
+    @extend_schema(tags=["auth"], responses={200: serializers.TokenPairSerializer})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class LogoutView(PublicAuthView):
+    @extend_schema(
+        tags=["auth"],
+        request=serializers.LogoutSerializer,
+        responses={204: None},
+        summary="Sign out this session: the refresh token is blacklisted",
+    )
+    def post(self, request):
+        serializer = serializers.LogoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.refresh_token_blacklist(refresh=serializer.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Passwords ----------------------------------------------------------------------------
+
+
+class PasswordForgotView(PublicAuthView):
+    @extend_schema(
+        tags=["auth"],
+        request=serializers.EmailSerializer,
+        responses={202: serializers.DetailSerializer},
+        summary="Email a password reset link (always 202)",
+    )
+    def post(self, request):
+        serializer = serializers.EmailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_request(email=serializer.validated_data["email"], request=request)
+        return Response({"detail": ACCEPTED}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetView(PublicAuthView):
+    @extend_schema(
+        tags=["auth"],
+        request=serializers.PasswordResetSerializer,
+        responses={200: serializers.DetailSerializer},
+        summary="Set a new password from the emailed key; every session ends",
+    )
+    def post(self, request):
+        serializer = serializers.PasswordResetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_confirm(
+            key=serializer.validated_data["key"],
+            new_password=serializer.validated_data["new_password"],
+        )
+        return Response({"detail": "Password updated; sign in with the new password."})
+
+
+class PasswordChangeView(APIView):
+    throttle_classes = AUTH_THROTTLES
+
+    @extend_schema(
+        tags=["auth"],
+        request=serializers.PasswordChangeSerializer,
+        responses={200: serializers.PasswordChangeResponseSerializer},
+        summary="Change the password; other sessions end, this one gets new tokens",
+    )
+    def post(self, request):
+        serializer = serializers.PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tokens = services.password_change(user=request.user, **serializer.validated_data)
+        return Response({"detail": "Password changed.", **tokens})
+
+
+class WebSocketTicketView(APIView):
+    @extend_schema(
+        tags=["auth"],
+        request=None,
+        responses={200: serializers.WebSocketTicketSerializer},
+        summary="A one-time ticket for opening the WebSocket at /ws/?ticket=...",
+    )
+    def post(self, request):
+        ticket, ttl = realtime.issue_ws_ticket(request.user)
+        return Response({"ticket": ticket, "expires_in": ttl})
+
+
+# --- The signed-in member -----------------------------------------------------------------
+
+
+class MeView(APIView):
+    @extend_schema(tags=["me"], responses={200: serializers.MeSerializer})
+    def get(self, request):
+        return Response(serializers.MeSerializer(selectors.me(request.user)).data)
+
+
+class ProfileView(generics.RetrieveUpdateAPIView):
+    serializer_class = serializers.ProfileSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return selectors.profile_of(self.request.user)
+
+    @extend_schema(tags=["me"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=["me"])
+    def patch(self, request, *args, **kwargs):
+        return super().patch(request, *args, **kwargs)
+
+    def perform_update(self, serializer):
+        services.profile_update(user=self.request.user, **serializer.validated_data)
+        serializer.instance = selectors.profile_of(self.request.user)
+
+
+class ConsentListView(OwnedQuerysetMixin, generics.ListAPIView):
+    """The caller's consent history, newest first."""
+
+    queryset = Consent.objects.all()
+    serializer_class = serializers.ConsentSerializer
+    pagination_class = CursorPagination
+
+    @extend_schema(tags=["me"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ExportView(APIView):
+    @extend_schema(
+        tags=["me"],
+        responses={200: serializers.ExportSerializer},
+        summary="Everything the platform holds about the caller (GDPR portability)",
+    )
+    def get(self, request):
+        return Response(privacy.export_user(request.user))
+
+
+class AccountView(APIView):
+    throttle_classes = AUTH_THROTTLES
+
+    @extend_schema(
+        tags=["me"],
+        request=serializers.AccountDeleteSerializer,
+        responses={204: None},
+        summary="Delete the account (confirmed by password)",
+        description="Erases the account and every app's personal data now, or closes it "
+        "and erases it after the grace period set by ACCOUNT_ERASURE_GRACE_DAYS. Every "
+        "session and socket ends.",
+    )
+    def delete(self, request):
+        serializer = serializers.AccountDeleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.account_delete_request(
+            user=request.user, password=serializer.validated_data["password"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Onboarding ---------------------------------------------------------------------------
+
+
+def _flow_response(user) -> Response:
+    onboarding = selectors.onboarding_of(user)
+    return Response(serializers.OnboardingFlowSerializer(onboarding).data)
+
+
+class OnboardingFlowView(APIView):
+    @extend_schema(tags=["onboarding"], responses={200: serializers.OnboardingFlowSerializer})
+    def get(self, request):
+        return _flow_response(request.user)
+
+
+class OnboardingStepView(APIView):
+    """One onboarding step: validate with ``serializer_class``, save through ``service``."""
+
+    serializer_class: type
+    service: staticmethod
+
+    def post(self, request):
+        serializer = self.serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.service(user=request.user, **serializer.validated_data)
+        return _flow_response(request.user)
+
+
+def _step_schema(serializer_class, summary: str):
+    return extend_schema(
+        tags=["onboarding"],
+        request=serializer_class,
+        responses={200: serializers.OnboardingFlowSerializer},
+        summary=summary,
+    )
+
+
+class AgeVerificationView(OnboardingStepView):
+    serializer_class = serializers.AgeVerificationSerializer
+    service = staticmethod(services.onboarding_verify_age)
+
+    @_step_schema(serializer_class, "Confirm the member is 18 or older (the year is not kept)")
+    def post(self, request):
+        return super().post(request)
+
+
+class PreferencesView(OnboardingStepView):
+    serializer_class = serializers.PreferencesSerializer
+    service = staticmethod(services.onboarding_set_preferences)
+
+    @_step_schema(serializer_class, "Conversation preferences and goals")
+    def post(self, request):
+        return super().post(request)
+
+
+class SkillGoalsView(OnboardingStepView):
+    serializer_class = serializers.SkillGoalsSerializer
+    service = staticmethod(services.onboarding_set_skill_goals)
+
+    @_step_schema(serializer_class, "Skills to build, challenges, experience and frequency")
+    def post(self, request):
+        return super().post(request)
+
+
+class OnboardingCompleteView(APIView):
+    @extend_schema(
+        tags=["onboarding"],
+        request=None,
+        responses={200: serializers.OnboardingFlowSerializer},
+        summary="Finish onboarding; 400 naming each step still pending",
+    )
+    def post(self, request):
+        services.onboarding_complete(user=request.user)
+        return _flow_response(request.user)
