@@ -148,10 +148,10 @@ CELERY_BEAT_SCHEDULE = {
 # --- Auth ---------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# Email is the USERNAME_FIELD, so Django's backend signs members in by email. allauth's own
+# backend is left out: its login views are not used, and a second backend would hash the
+# password a second time on every failed attempt.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
