@@ -1,0 +1,239 @@
+"""The one WebSocket consumer: every client's live events travel over ``/ws/`` (API.md).
+
+A consumer is a view for sockets: it authenticates the handshake, joins the user's group,
+checks each client frame and hands it to the handler an app registered in its
+``events.py`` (:func:`core.realtime.frame_handler`). Server -> client frames arrive
+through the user's group (:func:`core.realtime.send_to_user`).
+
+A bad frame never closes the socket: the client gets an ``error`` frame and may go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Coroutine
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+
+from core import realtime, ws_auth
+from core.exceptions import DomainError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_FRAME_BYTES = 64 * 1024
+DEFAULT_MAX_FRAMES_PER_SECOND = 20
+# How long a closing socket waits for its spawned tasks to unwind after cancelling them.
+TASK_CANCEL_GRACE_SECONDS = 1.0
+MAX_CLIENT_ID_LENGTH = 128
+
+
+class FrameRateLimiter:
+    """At most ``limit`` frames in any one-second window (a sliding window, so a burst
+    cannot straddle two fixed windows). A limit of 0 or less turns the check off."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._times: deque[float] = deque(maxlen=max(limit, 1))
+
+    def allow(self) -> bool:
+        if self.limit <= 0:
+            return True
+        now = time.monotonic()
+        if len(self._times) == self.limit and now - self._times[0] < 1.0:
+            return False
+        self._times.append(now)
+        return True
+
+
+def _client_id(frame: dict[str, Any]) -> str | int | None:
+    """The client's correlation id, echoed in error frames when it is a short str or int."""
+    value = frame.get("client_id")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, str) and len(value) <= MAX_CLIENT_ID_LENGTH):
+        return value
+    return None
+
+
+class PlatformConsumer(AsyncWebsocketConsumer):
+    """One socket per client, authenticated as one user, in that user's group."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = None
+        self.group_name: str | None = None
+        self._closing = False
+        self._tasks: set[asyncio.Task] = set()
+        self._max_frame_bytes = int(
+            getattr(settings, "WS_MAX_FRAME_BYTES", DEFAULT_MAX_FRAME_BYTES)
+        )
+        self._rate = FrameRateLimiter(
+            int(getattr(settings, "WS_MAX_FRAMES_PER_SECOND", DEFAULT_MAX_FRAMES_PER_SECOND))
+        )
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        auth = await ws_auth.authenticate(self.scope)
+        if auth.user is None:
+            # Accept, then close with 4401. A close sent before accepting becomes an HTTP
+            # 403 on the handshake, which browsers hide from scripts (they only see 1006),
+            # so the client could not tell "log in again" from "the network dropped".
+            await self.accept(auth.subprotocol)
+            await self.close(code=realtime.CLOSE_UNAUTHORIZED)
+            return
+        self.user = auth.user
+        self.scope["user"] = auth.user
+        self.group_name = realtime.group_for(auth.user.pk)
+        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self.accept(auth.subprotocol)
+
+    async def disconnect(self, code) -> None:
+        self._closing = True
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=TASK_CANCEL_GRACE_SECONDS)
+        if self.group_name is not None:
+            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+            self.group_name = None
+
+    async def close(self, code=None, reason=None) -> None:
+        # Nothing more may be sent once the close frame is on its way.
+        self._closing = True
+        await super().close(code=code, reason=reason)
+
+    # --- client -> server -----------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        if self.user is None or self._closing:
+            return
+        # Counted before anything else so floods of bad frames are limited too.
+        within_rate = self._rate.allow()
+
+        if text_data is None:
+            await self.send_error("invalid_frame", "Frames must be JSON text, not binary.")
+            return
+        if (
+            len(text_data) > self._max_frame_bytes
+            or len(text_data.encode("utf-8")) > self._max_frame_bytes
+        ):
+            await self.send_error(
+                "frame_too_large", f"Frames are limited to {self._max_frame_bytes} bytes."
+            )
+            return
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            frame = None
+        if not isinstance(frame, dict):
+            await self.send_error("invalid_frame", "A frame must be a JSON object.")
+            return
+
+        client_id = _client_id(frame)
+        if not within_rate:
+            await self.send_error(
+                "rate_limited",
+                f"More than {self._rate.limit} frames in a second; this one was dropped.",
+                client_id=client_id,
+            )
+            return
+        frame_type = frame.get("type")
+        if not isinstance(frame_type, str) or not frame_type:
+            await self.send_error(
+                "invalid_frame", "A frame needs a string 'type'.", client_id=client_id
+            )
+            return
+        handler = realtime.handler_for(frame_type)
+        if handler is None:
+            await self.send_error(
+                "unknown_type", f"Unknown frame type {frame_type[:100]!r}.", client_id=client_id
+            )
+            return
+        missing = [field for field in handler.required if frame.get(field) is None]
+        if missing:
+            await self.send_error(
+                "invalid_frame",
+                f"Missing required field(s) for {frame_type!r}: {', '.join(missing)}.",
+                client_id=client_id,
+            )
+            return
+        try:
+            await handler.handler(self, frame)
+        except Exception as exc:
+            await self._report_failure(exc, frame_type=frame_type, client_id=client_id)
+
+    # --- for handlers ---------------------------------------------------------------------
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        """Send one JSON frame to this socket (dropped once the socket is closing)."""
+        if self._closing:
+            return
+        await self.send(text_data=json.dumps(frame, cls=DjangoJSONEncoder))
+
+    async def send_error(
+        self,
+        code: str,
+        detail: str,
+        *,
+        attr: str | None = None,
+        client_id: str | int | None = None,
+        **extra: Any,
+    ) -> None:
+        frame: dict[str, Any] = {"type": "error", "code": code, "detail": detail, "attr": attr}
+        if client_id is not None:
+            frame["client_id"] = client_id
+        frame.update(extra)
+        await self.send_frame(frame)
+
+    def spawn(
+        self, coro: Coroutine[Any, Any, Any], *, client_id: str | int | None = None
+    ) -> asyncio.Task | None:
+        """Run ``coro`` beside the receive loop, for work that must not hold up the next
+        frame (waiting on a stream, a slow query). It is cancelled when the socket closes;
+        a failure is reported to the client like a handler's, echoing ``client_id``."""
+        if self._closing:
+            coro.close()
+            return None
+        task = asyncio.get_running_loop().create_task(self._run_spawned(coro, client_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _run_spawned(self, coro, client_id) -> None:
+        try:
+            await coro
+        except Exception as exc:
+            await self._report_failure(exc, frame_type=None, client_id=client_id)
+
+    async def _report_failure(self, exc: Exception, *, frame_type: str | None, client_id):
+        if isinstance(exc, DomainError):
+            extra = {"fields": exc.fields} if exc.fields else {}
+            await self.send_error(exc.code, exc.detail, attr=exc.attr, client_id=client_id, **extra)
+            return
+        logger.error(
+            "WebSocket frame %r failed for user %s",
+            frame_type,
+            getattr(self.user, "pk", None),
+            exc_info=exc,
+        )
+        await self.send_error(
+            "server_error", "Something went wrong on our side.", client_id=client_id
+        )
+
+    # --- server -> client (group events from core.realtime) -------------------------------
+
+    async def user_frame(self, event: dict[str, Any]) -> None:
+        await self.send_frame(event["frame"])
+
+    async def user_close(self, event: dict[str, Any]) -> None:
+        if not self._closing:
+            await self.close(code=event.get("code", realtime.CLOSE_REVOKED))

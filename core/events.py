@@ -1,0 +1,13 @@
+"""Client frames every app shares."""
+
+from core.realtime import frame_handler
+
+
+@frame_handler("ping")
+async def ping(consumer, frame):
+    """Keep-alive and latency probe: proxies close sockets that stay silent, so clients ping
+    on a timer; a ``ts`` they send comes back untouched so they can measure the round trip."""
+    reply = {"type": "pong"}
+    if "ts" in frame:
+        reply["ts"] = frame["ts"]
+    await consumer.send_frame(reply)
