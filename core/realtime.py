@@ -28,8 +28,11 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 # Close codes sent to clients (API.md): bad or missing credentials, and credentials revoked
 # while the socket was open (password change, logout everywhere, erasure).
@@ -96,20 +99,37 @@ def close_user_sockets(user_id, code: int = CLOSE_REVOKED) -> None:
     )
 
 
+def _password_fingerprint(user) -> str:
+    # The same fingerprint access tokens carry (CHECK_REVOKE_TOKEN): a password change
+    # voids tickets issued before it, as it voids tokens.
+    return get_md5_hash_password(user.password)
+
+
 def issue_ws_ticket(user) -> tuple[str, int]:
     """A one-time ticket that opens one socket as ``user`` within ``WS_TICKET_TTL`` seconds."""
     ticket = secrets.token_urlsafe(32)
-    cache.set(f"{TICKET_PREFIX}{ticket}", str(user.pk), timeout=settings.WS_TICKET_TTL)
+    cache.set(
+        f"{TICKET_PREFIX}{ticket}",
+        {"user_id": str(user.pk), "password": _password_fingerprint(user)},
+        timeout=settings.WS_TICKET_TTL,
+    )
     return ticket, settings.WS_TICKET_TTL
 
 
-def redeem_ws_ticket(ticket: str) -> str | None:
-    """The user id the ticket was issued to, or None. A ticket works once: of two sockets
-    racing with the same ticket, only the one whose delete removed the key gets in."""
+def redeem_ws_ticket(ticket: str):
+    """The active user the ticket was issued to, or None. A ticket works once: of two
+    sockets racing with the same ticket, only the one whose delete removed the key gets
+    in. It also fails once the user's password has changed since it was issued."""
     if not ticket or len(ticket) > 128:
         return None
     key = f"{TICKET_PREFIX}{ticket}"
-    user_id = cache.get(key)
-    if user_id is None or not cache.delete(key):
+    issued = cache.get(key)
+    if issued is None or not cache.delete(key):
         return None
-    return user_id
+    try:
+        user = get_user_model().objects.filter(pk=issued["user_id"], is_active=True).first()
+    except ValidationError:
+        return None
+    if user is None or _password_fingerprint(user) != issued["password"]:
+        return None
+    return user

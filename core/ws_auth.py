@@ -17,7 +17,6 @@ from urllib.parse import parse_qs, urlparse
 from channels.db import database_sync_to_async
 from channels.security.websocket import OriginValidator, WebsocketDenier
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -60,15 +59,7 @@ def _ticket(query_string: bytes) -> str | None:
     return tickets[0] if tickets else None
 
 
-@database_sync_to_async
-def _user_from_ticket(ticket: str):
-    user_id = realtime.redeem_ws_ticket(ticket)
-    if user_id is None:
-        return None
-    try:
-        return get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    except ValidationError:
-        return None
+_user_from_ticket = database_sync_to_async(realtime.redeem_ws_ticket)
 
 
 @database_sync_to_async

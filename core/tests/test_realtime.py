@@ -40,15 +40,32 @@ def listener():
 # --- tickets -------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db
 def test_a_ticket_redeems_to_its_user_once(settings):
     # given
-    user = _unsaved_user()
+    user = User.objects.create_user(email="ada@example.com", password="first passphrase")
     # when
     ticket, ttl = realtime.issue_ws_ticket(user)
     # then
     assert ttl == settings.WS_TICKET_TTL == 60
     assert len(ticket) >= 43
-    assert realtime.redeem_ws_ticket(ticket) == str(user.pk)
+    assert realtime.redeem_ws_ticket(ticket) == user
+    assert realtime.redeem_ws_ticket(ticket) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["password", "deactivate"])
+def test_a_ticket_fails_once_the_password_changed_or_the_user_left(change):
+    # given
+    user = User.objects.create_user(email="ada@example.com", password="first passphrase")
+    ticket, _ = realtime.issue_ws_ticket(user)
+    # when
+    if change == "password":
+        user.set_password("second passphrase")
+    else:
+        user.is_active = False
+    user.save()
+    # then
     assert realtime.redeem_ws_ticket(ticket) is None
 
 
