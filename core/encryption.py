@@ -49,14 +49,19 @@ def decrypt(token: str) -> str:
     try:
         return _current_fernet().decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        raise DecryptionError(
-            "No configured FIELD_ENCRYPTION_KEYS entry decrypts this value."
-        ) from exc
+        raise _undecryptable() from exc
 
 
 def rotate(token: str) -> str:
     """Re-encrypt ``token`` with the first key."""
-    return _current_fernet().rotate(token.encode()).decode()
+    try:
+        return _current_fernet().rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise _undecryptable() from exc
+
+
+def _undecryptable() -> DecryptionError:
+    return DecryptionError("No configured FIELD_ENCRYPTION_KEYS entry decrypts this value.")
 
 
 def normalise(value: str) -> str:

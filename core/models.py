@@ -55,3 +55,39 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_email or 'system'} {self.get_action_display()} {self.target_repr}"
+
+
+class IdempotencyRecord(BaseModel):
+    """One ``Idempotency-Key`` a member sent with a write, and the response it earned.
+
+    The unique (user, key) pair is what stops two concurrent retries from both running the
+    write; see core/idempotency.py.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        DONE = "done", "done"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="idempotency_records",
+    )
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2048)
+    request_hash = models.CharField(
+        max_length=64, help_text="SHA-256 of the canonical JSON request body."
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_user_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}] {self.status}"

@@ -219,7 +219,7 @@ def dumps(document: dict[str, Any]) -> str:
 
 
 def _register_core_tables() -> None:
-    from .models import AuditEntry
+    from .models import AuditEntry, IdempotencyRecord
 
     # The audit log outlives the staff member who wrote it: their name goes, the entry stays.
     register(
@@ -231,6 +231,17 @@ def _register_core_tables() -> None:
             at__lt=now - dt.timedelta(days=settings.AUDIT_LOG_RETENTION_DAYS)
         ),
         retention_note="audit entries older than AUDIT_LOG_RETENTION_DAYS",
+    )
+    # A key only has to outlive the client's retries; after that it is noise.
+    register(
+        IdempotencyRecord,
+        user_field="user",
+        export_fields=("key", "method", "path", "response_status", "created_at"),
+        erase=DELETE,
+        retention=lambda now: IdempotencyRecord.objects.filter(
+            created_at__lt=now - dt.timedelta(hours=settings.IDEMPOTENCY_KEY_RETENTION_HOURS)
+        ),
+        retention_note="idempotency keys older than IDEMPOTENCY_KEY_RETENTION_HOURS",
     )
 
 

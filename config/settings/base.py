@@ -101,6 +101,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="platform"),
+            # A Redis that stops answering fails requests fast instead of hanging workers.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
@@ -198,6 +200,7 @@ LOGIN_LOCKOUT_WINDOW = env.int("LOGIN_LOCKOUT_WINDOW", default=15 * 60)
 LOGIN_LOCKOUT_DURATION = env.int("LOGIN_LOCKOUT_DURATION", default=15 * 60)
 
 WS_TICKET_TTL = 60
+HEALTH_CHECK_TIMEOUT = 3.0
 
 # The plan of every member until billing derives plans from Stripe subscriptions.
 DEFAULT_PLAN = "free"
