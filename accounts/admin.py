@@ -167,8 +167,14 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
             before = user.password
             user.refresh_from_db(fields=["password"])
             if user.password != before:
+                services.sessions_end(user)
                 self.audit(request, user, Action.CHANGE, changes={"fields": ["password"]})
         return response
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.user_provision(user=obj, request=request)
 
     @admin.action(description="Erase selected accounts", permissions=["erase"])
     def erase_accounts(self, request, queryset) -> None:

@@ -10,7 +10,9 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import url_str_to_user_pk, user_pk_to_url_str
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import authenticate, password_validation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,6 +28,8 @@ from core.exceptions import DomainError
 from . import lockout
 from .adapters import AccountAdapter
 from .models import Consent, Onboarding, Profile, User
+
+ERASED = "erased member"
 
 
 class InvalidCredentials(DomainError):
@@ -75,6 +79,22 @@ def user_register(
     )
     EmailConfirmationHMAC(address).send(request, signup=True)
     track("signup", user, marketing_opt_in=marketing_opt_in)
+    return user
+
+
+@transaction.atomic
+def user_provision(*, user: User, request=None) -> User:
+    """Give a user created outside registration (by staff in the admin) what registration
+    gives: profile, onboarding, and an unverified address with its verification email.
+    Consents stay for the member to give."""
+    Profile.objects.get_or_create(user=user)
+    Onboarding.objects.get_or_create(user=user)
+    address, created = EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"primary": True, "verified": False}
+    )
+    if created:
+        EmailConfirmationHMAC(address).send(request, signup=True)
+    track("signup", user, source="staff")
     return user
 
 
@@ -152,7 +172,8 @@ def refresh_tokens_revoke_all(user: User) -> int:
     return len(created)
 
 
-def _end_all_sessions(user: User) -> None:
+def sessions_end(user: User) -> None:
+    """End every session of the user: refresh tokens blacklisted, sockets closed."""
     refresh_tokens_revoke_all(user)
     realtime.close_user_sockets(user.pk)
 
@@ -209,7 +230,7 @@ def password_reset_confirm(*, key: str, new_password: str) -> User:
     user.save(update_fields=["password"])
     # Receiving the reset email proves the address is theirs.
     EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
-    _end_all_sessions(user)
+    sessions_end(user)
     track("password_reset", user)
     return user
 
@@ -225,7 +246,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> dict
     _validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    _end_all_sessions(user)
+    sessions_end(user)
     track("password_changed", user)
     return tokens_for(user)
 
@@ -381,8 +402,20 @@ def account_erase(*, user: User, source: str) -> dict[str, int]:
     refresh_tokens_revoke_all(user)
     realtime.close_user_sockets(user_id)
     counts = privacy.erase_user(user)
+    # The admin's own history of changes to this account outlives it, without the email.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user_id)
+    ).update(object_repr=ERASED, change_message="")
     track("account_deleted", None, source=source)
     return counts
+
+
+def purge_expired(*, dry_run: bool = False) -> dict[str, int]:
+    """Apply every retention rule of the privacy registry; accounts past theirs are erased
+    like any other erasure (sessions ended, sockets closed, ``account_deleted`` tracked)."""
+    return privacy.purge_expired(
+        dry_run=dry_run, erase=lambda user: account_erase(user=user, source="retention")
+    )
 
 
 @transaction.atomic
@@ -397,6 +430,6 @@ def account_delete_request(*, user: User, password: str) -> dict[str, int] | Non
     user.is_active = False
     user.erasure_requested_at = timezone.now()
     user.save(update_fields=["is_active", "erasure_requested_at"])
-    _end_all_sessions(user)
+    sessions_end(user)
     track("account_erasure_requested", user)
     return None

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from core import privacy
+from . import services
 
 
 @shared_task(
@@ -15,4 +15,4 @@ from core import privacy
 def purge_expired() -> dict[str, int]:
     """The daily retention run (CELERY_BEAT_SCHEDULE). Safe to run twice: a second run
     finds nothing left past retention."""
-    return privacy.purge_expired()
+    return services.purge_expired()

@@ -141,6 +141,8 @@ class ErasureIncomplete(Exception):
 def erase_user(user: AbstractBaseUser) -> dict[str, int]:
     """Erase ``user`` through every registered policy, then the user row itself, then check
     that no row anywhere still references them. Returns rows handled per model."""
+    from .models import AuditEntry
+
     user_model = _user_model()
     user_id = user.pk
     counts: dict[str, int] = {}
@@ -155,6 +157,9 @@ def erase_user(user: AbstractBaseUser) -> dict[str, int]:
             counts[policy.label] = policy.erase(rows, user)
     _, deleted = user_model._default_manager.filter(pk=user_id).delete()
     counts[user_model._meta.label_lower] = deleted.get(user_model._meta.label, 0)
+    # Staff audit entries about the member stay (who looked at what, when), without the
+    # string that named them.
+    AuditEntry.objects.filter(subject_id=str(user_id)).update(target_repr="erased member")
     leftovers = references_to_user(user_id)
     if leftovers:
         raise ErasureIncomplete(f"Rows still reference user {user_id}: {leftovers}")
@@ -195,9 +200,16 @@ def expired_rows(now: dt.datetime | None = None) -> dict[Policy, models.QuerySet
     return {p: p.retention(now) for p in registry.policies() if p.retention is not None}
 
 
-def purge_expired(*, dry_run: bool = False, now: dt.datetime | None = None) -> dict[str, int]:
-    """Apply every retention rule. Users past a rule are erased through ``erase_user`` (so
-    their other rows follow their own policies); other rows are deleted."""
+def purge_expired(
+    *,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+    erase: Callable[[Any], Any] | None = None,
+) -> dict[str, int]:
+    """Apply every retention rule. Users past a rule are erased through ``erase`` (by
+    default ``erase_user``; accounts passes its fuller erasure) so their other rows follow
+    their own policies; other rows are deleted."""
+    erase = erase or erase_user
     user_model = _user_model()
     counts: dict[str, int] = {}
     for policy, rows in expired_rows(now).items():
@@ -206,7 +218,7 @@ def purge_expired(*, dry_run: bool = False, now: dt.datetime | None = None) -> d
         elif policy.model is user_model:
             users = list(rows)
             for user in users:
-                erase_user(user)
+                erase(user)
             counts[policy.label] = len(users)
         else:
             counts[policy.label] = rows.count()

@@ -1,7 +1,10 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -226,22 +229,31 @@ def test_setting_a_password_is_audited_without_the_password(admin_browser, staff
     assert audit_log() == [entry(staff, "change", member, changes={"fields": ["password"]})]
 
 
-def test_adding_a_user_takes_an_email_and_a_password(admin_browser, staff):
+def test_adding_a_user_takes_an_email_and_a_password(
+    admin_browser, staff, django_capture_on_commit_callbacks
+):
     # when
-    response = admin_browser.post(
-        reverse("admin:accounts_user_add"),
-        {
-            "email": " New.Member@Example.com ",
-            "password1": "x7!long-pass",
-            "password2": "x7!long-pass",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_browser.post(
+            reverse("admin:accounts_user_add"),
+            {
+                "email": " New.Member@Example.com ",
+                "password1": "x7!long-pass",
+                "password2": "x7!long-pass",
+            },
+        )
 
     # then
     assert response.status_code == 302
     user = User.objects.get(email="new.member@example.com")
     assert user.check_password("x7!long-pass")
     assert (user.is_staff, user.is_superuser) == (False, False)
+    assert Profile.objects.filter(user=user).exists()
+    assert user.onboarding.pending_steps == ["age_verification", "preferences", "skill_goals"]
+    assert list(user.emailaddress_set.values_list("email", "verified", "primary")) == [
+        ("new.member@example.com", False, True)
+    ]
+    assert [m.to for m in mail.outbox] == [["new.member@example.com"]]
     assert audit_log() == [
         entry(staff, "add", user, changes={"fields": ["email", "password1", "password2"]})
     ]
@@ -271,6 +283,14 @@ def test_erase_action_erases_members_and_refuses_superusers(
     others_rows = privacy.count_user_rows(other_member)
     with django_capture_on_commit_callbacks(execute=True):
         Event.objects.create(name="login", user=member)
+    history = LogEntry.objects.create(
+        user=staff,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(member.pk),
+        object_repr=member.email,
+        action_flag=CHANGE,
+        change_message="Changed is_active.",
+    )
 
     # when
     response = admin_browser.post(
@@ -296,7 +316,9 @@ def test_erase_action_erases_members_and_refuses_superusers(
             "subject_id": str(member_id),
         }
     ]
-    assert AuditEntry.objects.get().target_repr == member.email
+    assert AuditEntry.objects.get().target_repr == "erased member"
+    history.refresh_from_db()
+    assert (history.object_repr, history.change_message) == ("erased member", "")
     messages = sorted(str(m) for m in get_messages(response.wsgi_request))
     assert messages == sorted(
         [

@@ -256,6 +256,18 @@ def test_purge_expired_erases_what_is_past_retention(expiry):
     assert out.splitlines()[-1] == "3 row(s) purged."
 
 
+def test_purge_expired_erases_accounts_like_any_erasure(expiry, django_capture_on_commit_callbacks):
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        run("purge_expired")
+
+    # then
+    assert (
+        list(Event.objects.filter(name="account_deleted").values_list("user", "properties"))
+        == [(None, {"source": "retention"})] * 2
+    )
+
+
 def test_purge_expired_dry_run_changes_nothing(expiry):
     # given
     before = table_sizes()

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from accounts import services
 from core import privacy
 
 from ._report import format_counts
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool, **options):
-        counts = privacy.purge_expired(dry_run=dry_run)
+        counts = services.purge_expired(dry_run=dry_run)
         notes = {p.label: p.retention_note for p in privacy.registry.policies()}
         self.stdout.write("Dry run: would purge" if dry_run else "Purged")
         for line in format_counts(counts, notes):
