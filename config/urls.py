@@ -1,11 +1,15 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core.health import HealthView
+from core.views import not_found
 
 api_v1 = [
     path("", include("accounts.urls")),
+    # Last: any other path under the API is a 404 in the error envelope, in DEBUG too
+    # (where Django would otherwise answer with its HTML page).
+    re_path(r"^.*$", not_found, name="api-not-found"),
 ]
 
 urlpatterns = [

@@ -19,9 +19,14 @@ SERVER_ERROR = {
 }
 
 
-def test_an_unknown_api_url_is_a_404_in_the_envelope(api):
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("path", ["/api/v1/no-such-endpoint/", "/api/v1/auth/me/"])
+def test_an_unknown_api_url_is_a_404_in_the_envelope(api, settings, debug, path):
+    # given
+    settings.DEBUG = debug
+
     # when
-    response = api.get("/api/v1/no-such-endpoint/")
+    response = api.get(path)
 
     # then
     assert response.status_code == 404
