@@ -7,17 +7,18 @@ Use it with ``@pytest.mark.urls("core.tests.urls")``.
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from accounts.models import Profile, User
+from accounts.models import Consent, Profile, User
 from core.exceptions import Conflict, DomainError
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.models import AuditEntry
 from core.pagination import CursorPagination, PageNumberPagination
+from core.permissions import OwnedQuerysetMixin
 
 
 class OpenView(APIView):
@@ -159,7 +160,35 @@ class NoteViewSet(viewsets.ViewSet):
         return _create_note(request)
 
 
+# --- Owner scoping ------------------------------------------------------------------------
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Consent
+        fields = ["id", "kind", "granted"]
+        read_only_fields = ["id"]
+
+
+class OwnedConsentViewSet(
+    OwnedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Consent.objects.all()
+    serializer_class = ConsentSerializer
+    throttle_classes = []
+
+
 urlpatterns = [
+    path("owned/", OwnedConsentViewSet.as_view({"get": "list", "post": "create"})),
+    path(
+        "owned/<uuid:pk>/",
+        OwnedConsentViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+    ),
     path("echo/", EchoView.as_view()),
     path("missing/", MissingView.as_view()),
     path("throttled/", ThrottledView.as_view()),
