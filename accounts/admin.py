@@ -8,6 +8,7 @@ from django.contrib.auth import forms as auth_forms
 from django.db.models import Exists, OuterRef
 
 from core import privacy
+from core.admin import ReadOnlyAdminMixin
 from core.audit import Action, AuditedModelAdmin
 
 from . import services
@@ -55,37 +56,15 @@ class ProfileInline(admin.StackedInline):
 
     model = Profile
     can_delete = False
-    fields = [
-        "display_name",
-        "headline",
-        "company",
-        "position",
-        "timezone",
-        "phone",
-        "coaching_style",
-        "focus_areas",
-        "directory_visibility",
-        "allow_messages_from",
-        "email_notifications",
-        "in_app_notifications",
-    ]
+    fields = Profile.MEMBER_FIELDS
     readonly_fields = ["phone"]
 
 
-class ReadOnlyInline(admin.options.InlineModelAdmin):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.options.InlineModelAdmin):
     """A record the member made (onboarding answers, consents): staff read it, never edit."""
 
     can_delete = False
     extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class OnboardingInline(ReadOnlyInline, admin.StackedInline):
@@ -210,7 +189,7 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(AuditedModelAdmin):
+class ConsentAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """The consent history, read-only: a consent is the member's act, not staff's."""
 
     list_display = ["user", "kind", "version", "granted", "source", "created_at"]
@@ -218,12 +197,3 @@ class ConsentAdmin(AuditedModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__email"]
     fields = readonly_fields = ["user", "kind", "version", "granted", "source", "created_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -97,6 +97,22 @@ class Profile(BaseModel):
     email_notifications = models.BooleanField(default=True)
     in_app_notifications = models.BooleanField(default=True)
 
+    # What the member sets themself (API, export, admin); the blind index is derived.
+    MEMBER_FIELDS = (
+        "display_name",
+        "headline",
+        "company",
+        "position",
+        "timezone",
+        "phone",
+        "coaching_style",
+        "focus_areas",
+        "directory_visibility",
+        "allow_messages_from",
+        "email_notifications",
+        "in_app_notifications",
+    )
+
     def __str__(self) -> str:
         return self.display_name or str(self.user_id)
 

@@ -33,25 +33,7 @@ privacy.register(
     retention=users_past_retention,
     retention_note="unverified accounts and accounts past their erasure grace period",
 )
-privacy.register(
-    Profile,
-    export_fields=(
-        "display_name",
-        "headline",
-        "company",
-        "position",
-        "timezone",
-        "phone",
-        "coaching_style",
-        "focus_areas",
-        "directory_visibility",
-        "allow_messages_from",
-        "email_notifications",
-        "in_app_notifications",
-        "created_at",
-        "updated_at",
-    ),
-)
+privacy.register(Profile, export_fields=(*Profile.MEMBER_FIELDS, "created_at", "updated_at"))
 privacy.register(Consent, export_fields=("kind", "version", "granted", "source", "created_at"))
 privacy.register(
     Onboarding,

@@ -204,23 +204,7 @@ class ProfileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Profile
-        fields = [
-            "email",
-            "display_name",
-            "headline",
-            "company",
-            "position",
-            "timezone",
-            "phone",
-            "coaching_style",
-            "focus_areas",
-            "directory_visibility",
-            "allow_messages_from",
-            "email_notifications",
-            "in_app_notifications",
-            "marketing_opt_in",
-            "updated_at",
-        ]
+        fields = ["email", *Profile.MEMBER_FIELDS, "marketing_opt_in", "updated_at"]
         read_only_fields = ["email", "updated_at"]
 
     def validate_timezone(self, value: str) -> str:

@@ -66,7 +66,16 @@ def user_register(
     address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
     Profile.objects.create(user=user)
     Onboarding.objects.create(user=user)
-    Consent.objects.bulk_create(
+    consents_record_registration(user=user, marketing_opt_in=marketing_opt_in)
+    EmailConfirmationHMAC(address).send(request, signup=True)
+    track("signup", user, marketing_opt_in=marketing_opt_in)
+    return user
+
+
+def consents_record_registration(*, user: User, marketing_opt_in: bool) -> list[Consent]:
+    """The consents given by registering: the terms and privacy policy in force, and the
+    marketing choice."""
+    return Consent.objects.bulk_create(
         [
             Consent(
                 user=user, kind=Consent.Kind.TERMS, version=settings.TERMS_VERSION, granted=True
@@ -77,9 +86,6 @@ def user_register(
             Consent(user=user, kind=Consent.Kind.MARKETING, granted=marketing_opt_in),
         ]
     )
-    EmailConfirmationHMAC(address).send(request, signup=True)
-    track("signup", user, marketing_opt_in=marketing_opt_in)
-    return user
 
 
 @transaction.atomic

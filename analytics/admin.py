@@ -1,12 +1,13 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin
 from core.audit import AuditedModelAdmin
 
 from .models import Event
 
 
 @admin.register(Event)
-class EventAdmin(AuditedModelAdmin):
+class EventAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Events are appended by ``track`` and never edited, so staff may only read them;
     opening one shows a member's properties, so that view is audited."""
 
@@ -17,12 +18,3 @@ class EventAdmin(AuditedModelAdmin):
     date_hierarchy = "occurred_at"
     fields = readonly_fields = ["name", "user", "pseudonym", "properties", "occurred_at"]
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -3,8 +3,22 @@ from django.contrib import admin
 from .models import AuditEntry
 
 
+class ReadOnlyAdminMixin:
+    """For records nobody edits by hand (logs, members' own acts): staff may look, the
+    admin offers no add, change or delete, whatever the staff member's permissions."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log, readable by staff with the view permission and writable by no one,
     superusers included: an entry that can be edited proves nothing."""
 
@@ -26,12 +40,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,6 +1,7 @@
 import re
 
 from django.core import mail
+from rest_framework.test import APIClient
 
 
 def key_from_last_email(pattern: str = r"key=([\w:\-]+)") -> str:
@@ -10,12 +11,11 @@ def key_from_last_email(pattern: str = r"key=([\w:\-]+)") -> str:
     return match.group(1)
 
 
-def error(code: str, attr: str | None, detail: str | None = None) -> dict:
-    """One entry of the error envelope; ``detail`` is compared only when given."""
-    entry = {"code": code, "attr": attr}
-    if detail is not None:
-        entry["detail"] = detail
-    return entry
+def bearer(access: str) -> APIClient:
+    """A client that sends ``access`` as its bearer token."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    return client
 
 
 def errors_of(response) -> list[dict]:

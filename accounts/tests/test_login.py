@@ -5,7 +5,7 @@ from accounts.models import User
 from analytics.models import Event
 
 from .factories import UserFactory
-from .helpers import errors_of
+from .helpers import bearer, errors_of
 
 pytestmark = pytest.mark.django_db
 
@@ -13,12 +13,6 @@ LOGIN = "/api/v1/auth/login"
 REFRESH = "/api/v1/auth/refresh"
 LOGOUT = "/api/v1/auth/logout"
 ME = "/api/v1/auth/me"
-
-
-def bearer(access: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
-    return client
 
 
 def test_login_returns_tokens_and_the_user(

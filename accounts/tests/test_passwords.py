@@ -1,12 +1,11 @@
 import pytest
 from django.core import mail
-from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.services import tokens_for
 
 from .factories import UserFactory
-from .helpers import errors_of, key_from_last_email
+from .helpers import bearer, errors_of, key_from_last_email
 
 pytestmark = pytest.mark.django_db
 
@@ -16,12 +15,6 @@ CHANGE = "/api/v1/auth/password/change"
 REFRESH = "/api/v1/auth/refresh"
 ME = "/api/v1/auth/me"
 NEW = "a brand new passphrase 7"
-
-
-def bearer(access: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
-    return client
 
 
 def request_reset(api, email, capture):

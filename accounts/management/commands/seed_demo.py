@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import choices, services
-from accounts.models import Consent, Onboarding, Profile, User
+from accounts.models import Onboarding, Profile, User
 
 
 @dataclass(frozen=True)
@@ -104,17 +104,7 @@ def _create(account: DemoAccount, password: str) -> User:
         position=account.position,
     )
     Onboarding.objects.create(user=user)
-    Consent.objects.bulk_create(
-        [
-            Consent(
-                user=user, kind=Consent.Kind.TERMS, version=settings.TERMS_VERSION, granted=True
-            ),
-            Consent(
-                user=user, kind=Consent.Kind.PRIVACY, version=settings.PRIVACY_VERSION, granted=True
-            ),
-            Consent(user=user, kind=Consent.Kind.MARKETING, granted=False),
-        ]
-    )
+    services.consents_record_registration(user=user, marketing_opt_in=False)
     if account.onboarded:
         services.onboarding_verify_age(user=user, birth_year=1980)
         services.onboarding_set_preferences(
