@@ -4,6 +4,11 @@ selector, and serialize."""
 import hashlib
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_standardized_errors.openapi import AutoSchema
+from drf_standardized_errors.openapi_serializers import (
+    ErrorResponse401Serializer,
+    ErrorResponse403Serializer,
+)
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -105,8 +110,10 @@ class LoginView(PublicAuthView):
         request=serializers.LoginSerializer,
         responses={
             200: serializers.LoginResponseSerializer,
-            401: OpenApiResponse(description="Wrong email or password."),
-            403: OpenApiResponse(description="The email address is not verified yet."),
+            401: OpenApiResponse(ErrorResponse401Serializer, "Wrong email or password."),
+            403: OpenApiResponse(
+                ErrorResponse403Serializer, "The email address is not verified yet."
+            ),
         },
         summary="Sign in: an access and a refresh token",
     )
@@ -123,7 +130,15 @@ class RefreshView(TokenRefreshView):
     serializer_class = serializers.RefreshSerializer
     throttle_classes = AUTH_THROTTLES
 
-    @extend_schema(tags=["auth"], responses={200: serializers.TokenPairSerializer})
+    @extend_schema(
+        tags=["auth"],
+        responses={
+            200: serializers.TokenPairSerializer,
+            401: OpenApiResponse(
+                ErrorResponse401Serializer, "The refresh token is invalid, expired or revoked."
+            ),
+        },
+    )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
@@ -132,7 +147,10 @@ class LogoutView(PublicAuthView):
     @extend_schema(
         tags=["auth"],
         request=serializers.LogoutSerializer,
-        responses={204: None},
+        responses={
+            204: None,
+            401: OpenApiResponse(ErrorResponse401Serializer, "The refresh token is not valid."),
+        },
         summary="Sign out this session: the refresh token is blacklisted",
     )
     def post(self, request):
@@ -255,8 +273,23 @@ class ExportView(APIView):
         return Response(privacy.export_user(request.user))
 
 
+class DeleteWithBodySchema(AutoSchema):
+    """Documents the body of a DELETE: drf-spectacular leaves DELETE bodies out, but this
+    one carries the password that confirms the deletion."""
+
+    def _get_request_body(self, direction="request"):
+        method = self.method
+        if method == "DELETE":
+            self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = method
+
+
 class AccountView(APIView):
     throttle_classes = AUTH_THROTTLES
+    schema = DeleteWithBodySchema()
 
     @extend_schema(
         tags=["me"],
