@@ -25,7 +25,9 @@ Outcomes for a request that carries a key:
   exception) frees the key so the client can fix the request and retry with it;
 - same key, same method, path and body, first request finished: the stored status, body
   and ``Location`` are replayed;
-- same key while the first request is still running: 409 ``idempotency_in_progress``;
+- same key while the first request is still running: 409 ``idempotency_in_progress``
+  (a reservation older than ``IDEMPOTENCY_PENDING_TIMEOUT`` seconds belongs to a request
+  that died, and is taken over);
 - same key with another body, method or path: 409 ``idempotency_key_reused``;
 - a key longer than 255 characters (or empty): 400 naming ``Idempotency-Key``.
 
@@ -42,10 +44,12 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -144,9 +148,22 @@ def _reserve(*, user, key: str, fingerprint: dict[str, str]) -> tuple[Idempotenc
                 return IdempotencyRecord.objects.create(user=user, key=key, **fingerprint), True
         except IntegrityError:
             existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+            if existing is not None and _abandoned(existing):
+                # Its request died without freeing the key (a killed worker): take it over.
+                IdempotencyRecord.objects.filter(
+                    pk=existing.pk, status=IdempotencyRecord.Status.PENDING
+                ).delete()
+                continue
             if existing is not None:
                 return existing, False
     raise _in_progress()
+
+
+def _abandoned(record: IdempotencyRecord) -> bool:
+    """A reservation older than any request may run (``IDEMPOTENCY_PENDING_TIMEOUT``) whose
+    response was never stored."""
+    deadline = timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_PENDING_TIMEOUT)
+    return record.status == IdempotencyRecord.Status.PENDING and record.updated_at < deadline
 
 
 def _replay(record: IdempotencyRecord, fingerprint: dict[str, str]) -> Response:

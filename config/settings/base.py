@@ -215,6 +215,8 @@ ACCOUNT_ERASURE_GRACE_DAYS = env.int("ACCOUNT_ERASURE_GRACE_DAYS", default=0)
 UNVERIFIED_ACCOUNT_RETENTION_DAYS = env.int("UNVERIFIED_ACCOUNT_RETENTION_DAYS", default=30)
 AUDIT_LOG_RETENTION_DAYS = env.int("AUDIT_LOG_RETENTION_DAYS", default=730)
 IDEMPOTENCY_KEY_RETENTION_HOURS = env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24)
+# Longer than any request may run (gunicorn's timeout), so only a dead request's key expires.
+IDEMPOTENCY_PENDING_TIMEOUT = env.int("IDEMPOTENCY_PENDING_TIMEOUT", default=300)
 MINIMUM_AGE = 18
 
 # Field encryption (core.encryption): comma-separated Fernet keys, newest first.

@@ -201,6 +201,27 @@ def test_a_retry_while_the_first_request_runs_is_told_to_wait(member_api, member
     assert IdempotencyRecord.objects.get().status == IdempotencyRecord.Status.PENDING
 
 
+def test_a_reservation_abandoned_by_a_dead_request_is_taken_over(member_api, member, settings):
+    # given: a request reserved the key long ago and died before storing its response
+    record = IdempotencyRecord.objects.create(
+        user=member,
+        key=KEY,
+        method="POST",
+        path="/notes/",
+        request_hash=body_hash({"target": "coffee"}),
+    )
+    stale = timezone.now() - dt.timedelta(seconds=settings.IDEMPOTENCY_PENDING_TIMEOUT + 1)
+    IdempotencyRecord.objects.filter(pk=record.pk).update(updated_at=stale)
+
+    # when
+    response = member_api.post("/notes/", {"target": "coffee"}, HTTP_IDEMPOTENCY_KEY=KEY)
+
+    # then
+    assert response.status_code == 201
+    assert AuditEntry.objects.count() == 1
+    assert IdempotencyRecord.objects.get().status == IdempotencyRecord.Status.DONE
+
+
 def test_the_database_admits_one_reservation_per_user_and_key(member):
     # given
     fields = {"method": "POST", "path": "/notes/", "request_hash": "0" * 64}
