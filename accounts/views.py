@@ -3,7 +3,7 @@ selector, and serialize."""
 
 import hashlib
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi import AutoSchema
 from drf_standardized_errors.openapi_serializers import (
     ErrorResponse401Serializer,
@@ -336,40 +336,36 @@ class OnboardingStepView(APIView):
         return _flow_response(request.user)
 
 
-def _step_schema(serializer_class, summary: str):
-    return extend_schema(
-        tags=["onboarding"],
-        request=serializer_class,
-        responses={200: serializers.OnboardingFlowSerializer},
-        summary=summary,
+def _step(serializer_class, summary: str):
+    return extend_schema_view(
+        post=extend_schema(
+            tags=["onboarding"],
+            request=serializer_class,
+            responses={200: serializers.OnboardingFlowSerializer},
+            summary=summary,
+        )
     )
 
 
+@_step(
+    serializers.AgeVerificationSerializer,
+    "Confirm the member is 18 or older (the year is not kept)",
+)
 class AgeVerificationView(OnboardingStepView):
     serializer_class = serializers.AgeVerificationSerializer
     service = staticmethod(services.onboarding_verify_age)
 
-    @_step_schema(serializer_class, "Confirm the member is 18 or older (the year is not kept)")
-    def post(self, request):
-        return super().post(request)
 
-
+@_step(serializers.PreferencesSerializer, "Conversation preferences and goals")
 class PreferencesView(OnboardingStepView):
     serializer_class = serializers.PreferencesSerializer
     service = staticmethod(services.onboarding_set_preferences)
 
-    @_step_schema(serializer_class, "Conversation preferences and goals")
-    def post(self, request):
-        return super().post(request)
 
-
+@_step(serializers.SkillGoalsSerializer, "Skills to build, challenges, experience and frequency")
 class SkillGoalsView(OnboardingStepView):
     serializer_class = serializers.SkillGoalsSerializer
     service = staticmethod(services.onboarding_set_skill_goals)
-
-    @_step_schema(serializer_class, "Skills to build, challenges, experience and frequency")
-    def post(self, request):
-        return super().post(request)
 
 
 class OnboardingCompleteView(APIView):
