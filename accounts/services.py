@@ -8,6 +8,7 @@ from typing import Any
 
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.signals import user_signed_up
 from allauth.account.utils import url_str_to_user_pk, user_pk_to_url_str
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
@@ -68,8 +69,17 @@ def user_register(
     Onboarding.objects.create(user=user)
     consents_record_registration(user=user, marketing_opt_in=marketing_opt_in)
     EmailConfirmationHMAC(address).send(request, signup=True)
+    _announce_signup(user, request)
     track("signup", user, marketing_opt_in=marketing_opt_in)
     return user
+
+
+def _announce_signup(user: User, request) -> None:
+    # allauth's signal, sent once the account exists for sure: apps that act on a new member
+    # (notifications' welcome email) listen to it instead of accounts calling up to them.
+    transaction.on_commit(
+        lambda: user_signed_up.send(sender=User, request=request, user=user), robust=True
+    )
 
 
 def consents_record_registration(*, user: User, marketing_opt_in: bool) -> list[Consent]:
@@ -100,6 +110,7 @@ def user_provision(*, user: User, request=None) -> User:
     )
     if created:
         EmailConfirmationHMAC(address).send(request, signup=True)
+        _announce_signup(user, request)
     track("signup", user, source="staff")
     return user
 

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "analytics",
+    "ai",
+    "notifications",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +225,10 @@ MINIMUM_AGE = 18
 # Field encryption (core.encryption): comma-separated Fernet keys, newest first.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="")
+
+# --- AI (ai/) ------------------------------------------------------------------------------
+
+# --- Notifications (notifications/) ---------------------------------------------------------
 
 # --- REST API -----------------------------------------------------------------------------
 

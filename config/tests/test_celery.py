@@ -8,7 +8,7 @@ def test_every_beat_entry_names_a_registered_task(settings):
 
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
-    assert scheduled == {"accounts.tasks.purge_expired"}
+    assert "accounts.tasks.purge_expired" in scheduled
     assert scheduled <= set(celery_app.tasks)
 
 
