@@ -14,7 +14,9 @@ An app registers its models in its ``privacy.py`` (found at start-up, like ``adm
     )
 
 ``erase`` is ``DELETE`` or a function ``(queryset, user) -> int`` that pseudonymises the
-rows in place (for records that must outlive the member, like analytics events). A system
+rows in place (for records that must outlive the member, like analytics events). Rows past
+``retention`` are deleted, unless ``expire`` is a function ``(queryset) -> int`` that strips
+them in place instead (a log whose content expires but whose counts stay). A system
 check (core/checks.py) fails when a model that points at the user is not registered, so a
 new app cannot forget. ``export_user``, ``erase_user`` and ``purge_expired`` are what the
 endpoints and management commands call.
@@ -41,6 +43,7 @@ DELETE = "delete"
 EXPORT_FORMAT = "platform-export/1"
 
 Eraser = Callable[[models.QuerySet, Any], int]
+Expirer = Callable[[models.QuerySet], int]
 RetentionRule = Callable[[dt.datetime], models.QuerySet]
 
 
@@ -52,6 +55,7 @@ class Policy:
     erase: str | Eraser
     retention: RetentionRule | None
     retention_note: str
+    expire: str | Expirer = DELETE
 
     @property
     def label(self) -> str:
@@ -74,6 +78,7 @@ class PrivacyRegistry:
         erase: str | Eraser = DELETE,
         retention: RetentionRule | None = None,
         retention_note: str = "",
+        expire: str | Expirer = DELETE,
     ) -> None:
         if model in self._policies:
             raise ValueError(f"{model._meta.label} is already registered for privacy.")
@@ -86,6 +91,7 @@ class PrivacyRegistry:
             erase=erase,
             retention=retention,
             retention_note=retention_note,
+            expire=expire,
         )
 
     def policies(self) -> list[Policy]:
@@ -208,7 +214,7 @@ def purge_expired(
 ) -> dict[str, int]:
     """Apply every retention rule. Users past a rule are erased through ``erase`` (by
     default ``erase_user``; accounts passes its fuller erasure) so their other rows follow
-    their own policies; other rows are deleted."""
+    their own policies; other rows are deleted, or stripped by their policy's ``expire``."""
     erase = erase or erase_user
     user_model = _user_model()
     counts: dict[str, int] = {}
@@ -220,6 +226,8 @@ def purge_expired(
             for user in users:
                 erase(user)
             counts[policy.label] = len(users)
+        elif policy.expire != DELETE:
+            counts[policy.label] = policy.expire(rows)
         else:
             counts[policy.label] = rows.count()
             rows.delete()

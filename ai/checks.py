@@ -1,0 +1,28 @@
+"""System checks: every declared AI feature has its prompt templates."""
+
+from django.core import checks
+from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+
+from . import features
+
+
+@checks.register(checks.Tags.templates)
+def every_feature_has_its_prompts(app_configs=None, **kwargs):
+    errors = []
+    for feature in features.all_features():
+        names = [feature.system_template]
+        if feature.structured:
+            names.append(feature.user_template)
+        for name in names:
+            try:
+                engines["django"].get_template(name)
+            except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
+                errors.append(
+                    checks.Error(
+                        f"The AI feature {feature.name!r} has no usable prompt template {name}: "
+                        f"{exc.__class__.__name__}.",
+                        hint="Add it under templates/prompts/ (see ai/features.py).",
+                        id="ai.E001",
+                    )
+                )
+    return errors

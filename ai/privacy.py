@@ -1,0 +1,62 @@
+"""Export, erasure and retention of the AI gateway's rows.
+
+Generations are deleted with the member. Past ``AI_RETENTION_DAYS`` their input and output
+(what the member wrote and what was written for them) are cleared, and the row stays for
+the usage numbers (feature, model, tokens, latency, status). Quota counters only serve
+this month's usage and today's limit, so they go after two months.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from core import privacy
+
+from .models import Generation, QuotaUsage
+
+QUOTA_USAGE_RETENTION_DAYS = 62
+
+
+def generations_past_retention(now):
+    return Generation.objects.filter(
+        created_at__lt=now - timedelta(days=settings.AI_RETENTION_DAYS),
+        content_cleared_at__isnull=True,
+    )
+
+
+def clear_content(rows) -> int:
+    return rows.update(input=None, output=None, content_cleared_at=timezone.now())
+
+
+privacy.register(
+    Generation,
+    export_fields=(
+        "id",
+        "feature",
+        "status",
+        "provider",
+        "model",
+        "prompt_version",
+        "input",
+        "output",
+        "tokens_in",
+        "tokens_out",
+        "latency_ms",
+        "error_code",
+        "error_message",
+        "created_at",
+        "finished_at",
+    ),
+    retention=generations_past_retention,
+    expire=clear_content,
+    retention_note="inputs and outputs of generations older than AI_RETENTION_DAYS (rows kept)",
+)
+privacy.register(
+    QuotaUsage,
+    export_fields=("feature", "day", "used"),
+    retention=lambda now: QuotaUsage.objects.filter(
+        day__lt=(now - timedelta(days=QUOTA_USAGE_RETENTION_DAYS)).date()
+    ),
+    retention_note=f"AI quota counters older than {QUOTA_USAGE_RETENTION_DAYS} days",
+)

@@ -1,0 +1,56 @@
+"""Reads of the AI gateway that need care: the generation log and quota usage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+
+from accounts.selectors import plan_for
+
+from . import features, quotas
+from .models import Generation, QuotaUsage
+
+
+def generations() -> QuerySet[Generation]:
+    """Every generation, newest first; callers scope it to the user (OwnedQuerysetMixin)."""
+    return Generation.objects.order_by("-created_at", "-id")
+
+
+def generation_of(*, user, generation_id) -> Generation | None:
+    return Generation.objects.filter(user=user, pk=generation_id).first()
+
+
+def usage_for(user) -> dict[str, Any]:
+    """Today's and this month's quota units per registered feature, against the plan's
+    daily limits. One query."""
+    plan = plan_for(user)
+    day = quotas.today()
+    rows = (
+        QuotaUsage.objects.filter(user=user, day__gte=day.replace(day=1), day__lte=day)
+        .values("feature")
+        .annotate(month=Sum("used"), today=Sum("used", filter=Q(day=day)))
+    )
+    used = {row["feature"]: row for row in rows}
+    entries = []
+    for feature in features.all_features():
+        limit = quotas.daily_limit(plan=plan, feature=feature.name)
+        row = used.get(feature.name, {})
+        today = row.get("today") or 0
+        entries.append(
+            {
+                "feature": feature.name,
+                "description": feature.description,
+                "cost": feature.cost,
+                "daily_limit": limit,
+                "used_today": today,
+                "remaining_today": max(0, limit - today),
+                "used_this_month": row.get("month") or 0,
+            }
+        )
+    return {
+        "plan": plan,
+        "day": day,
+        "resets_at": quotas.next_reset(),
+        "features": entries,
+    }

@@ -1,0 +1,231 @@
+"""Structured generations: queued with their quota, run by the Celery task, validated
+against the feature's schema with one repair attempt."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from core.exceptions import Conflict
+
+from .. import features, providers, quotas
+from ..features import Feature, OutputInvalid
+from ..models import Generation
+from ..providers import Completion, Provider, ProviderError, ProviderRequest
+from .outcome import (
+    INTERNAL_ERROR,
+    INVALID_OUTPUT,
+    REFUSED,
+    TRUNCATED,
+    GenerationFailed,
+    Usage,
+    logger,
+    ms_since,
+    record,
+)
+
+
+@transaction.atomic
+def generate(*, user, feature: str, inputs: dict[str, Any]) -> Generation:
+    """Queue a generation of ``feature`` from ``inputs`` (the context of its prompt
+    templates; stored as JSON). Raises ``QuotaExceeded`` when the user's plan has no units
+    left today. The generation runs in a Celery task once this transaction commits."""
+    spec = features.get(feature)
+    if not spec.structured:
+        raise ValueError(f"{feature} has no output schema; stream it with ai.services.stream.")
+    provider = providers.get_provider()
+    day = quotas.take(user=user, feature=spec.name, cost=spec.cost)
+    generation = Generation.objects.create(
+        user=user,
+        feature=spec.name,
+        provider=provider.name,
+        model=provider.model_for(spec.model_name()),
+        prompt_version=spec.prompt_version(),
+        input=inputs,
+        quota_day=day,
+        quota_cost=spec.cost,
+    )
+    _enqueue(generation)
+    return generation
+
+
+@transaction.atomic
+def generation_retry(*, generation: Generation) -> Generation:
+    """Run a failed generation again, taking its quota again. Anything but a failed
+    structured generation whose input is still kept is refused with a 409."""
+    generation = Generation.objects.select_for_update().get(pk=generation.pk)
+    if generation.status != Generation.Status.FAILED:
+        raise Conflict(
+            f"Only a failed generation can be retried; this one is {generation.status}.",
+            code="not_retryable",
+        )
+    if generation.streamed:
+        raise Conflict(
+            "A streamed reply cannot be retried; ask again where it was streamed.",
+            code="not_retryable",
+        )
+    if generation.input is None:
+        raise Conflict(
+            "The input of this generation has expired; start a new one.", code="input_expired"
+        )
+    try:
+        spec = features.get(generation.feature)
+    except features.UnknownFeature:
+        raise Conflict("This AI feature is no longer offered.", code="not_retryable") from None
+    generation.quota_day = quotas.take(user=generation.user, feature=spec.name, cost=spec.cost)
+    generation.quota_cost = spec.cost
+    generation.status = Generation.Status.QUEUED
+    generation.output = None
+    generation.error_code = generation.error_message = ""
+    generation.tokens_in = generation.tokens_out = generation.attempts = 0
+    generation.latency_ms = generation.started_at = generation.finished_at = None
+    generation.save(
+        update_fields=[
+            "quota_day",
+            "quota_cost",
+            "status",
+            "output",
+            "error_code",
+            "error_message",
+            "tokens_in",
+            "tokens_out",
+            "attempts",
+            "latency_ms",
+            "started_at",
+            "finished_at",
+            "updated_at",
+        ]
+    )
+    _enqueue(generation)
+    return generation
+
+
+def _enqueue(generation: Generation) -> None:
+    from ..tasks import run_generation
+
+    generation_id = str(generation.pk)
+    transaction.on_commit(lambda: run_generation.delay(generation_id))
+
+
+def generation_run(*, generation_id) -> Generation | None:
+    """Run a queued generation: the body of ``ai.tasks.run_generation``. Safe to run twice:
+    a finished generation is left alone, and a running one is taken over (tasks are
+    acknowledged late, so a job whose worker died is handed to another worker)."""
+    now = timezone.now()
+    claimed = Generation.objects.filter(
+        pk=generation_id,
+        streamed=False,
+        status__in=[Generation.Status.QUEUED, Generation.Status.RUNNING],
+    ).update(status=Generation.Status.RUNNING, started_at=now, updated_at=now)
+    generation = Generation.objects.filter(pk=generation_id).first()
+    if not claimed or generation is None:
+        return generation
+    usage = Usage()
+    started = time.monotonic()
+    output = failure = None
+    try:
+        output = _run_structured(generation, usage)
+    except GenerationFailed as exc:
+        failure = exc
+    except (DatabaseError, SoftTimeLimitExceeded):
+        # The task retries the first and records the second as a timeout.
+        raise
+    except Exception:
+        logger.exception("AI generation %s failed on our side", generation.pk)
+        failure = GenerationFailed(INTERNAL_ERROR, "Something went wrong on our side.", refund=True)
+    record(
+        generation,
+        output=output,
+        failure=failure,
+        usage=usage,
+        latency_ms=ms_since(started),
+    )
+    return generation
+
+
+def generation_fail(*, generation_id, code: str, message: str) -> Generation | None:
+    """Record a running generation as failed from outside its run (the task hit its time
+    limit), refunding its quota."""
+    generation = Generation.objects.filter(pk=generation_id).first()
+    if generation is None or generation.is_finished:
+        return generation
+    record(
+        generation,
+        output=None,
+        failure=GenerationFailed(code, message, refund=True),
+        usage=Usage(attempts=generation.attempts),
+        latency_ms=None,
+    )
+    return generation
+
+
+def _run_structured(generation: Generation, usage: Usage) -> dict[str, Any]:
+    try:
+        spec = features.get(generation.feature)
+    except features.UnknownFeature as exc:
+        raise GenerationFailed(INTERNAL_ERROR, str(exc), refund=True) from None
+    provider = providers.get_provider()
+    generation.provider = provider.name
+    generation.model = provider.model_for(spec.model_name())
+    generation.prompt_version = spec.prompt_version()
+    messages = spec.render(generation.input or {})
+    request = ProviderRequest(
+        model=generation.model,
+        messages=messages,
+        json_schema=spec.json_schema,
+        schema_name=spec.schema_name,
+        max_output_tokens=spec.max_output_tokens,
+        temperature=spec.temperature,
+        inputs=generation.input,
+    )
+    completion = _complete(provider, request, usage)
+    output, problem = _validate(spec, completion)
+    if problem is None:
+        return output
+    # One repair: the model sees its answer and what is wrong with it.
+    logger.info("AI generation %s: invalid answer, asking for a repair: %s", generation.pk, problem)
+    repair = replace(
+        request, messages=features.repair_messages(messages, completion.content, problem)
+    )
+    completion = _complete(provider, repair, usage)
+    output, problem = _validate(spec, completion)
+    if problem is None:
+        return output
+    code = TRUNCATED if completion.finish_reason == "length" else INVALID_OUTPUT
+    raise GenerationFailed(
+        code, f"The answer was still invalid after one repair: {problem}", refund=False
+    )
+
+
+def _complete(provider: Provider, request: ProviderRequest, usage: Usage) -> Completion:
+    try:
+        completion = provider.complete(request)
+    except ProviderError as exc:
+        usage.attempts += exc.attempts
+        raise GenerationFailed(exc.code, exc.message, refund=True) from exc
+    usage.add(completion)
+    return completion
+
+
+def _validate(spec: Feature, completion: Completion) -> tuple[dict[str, Any] | None, str | None]:
+    """The validated output, or what is wrong with the answer. A refusal is final."""
+    if completion.refusal:
+        raise GenerationFailed(REFUSED, completion.refusal, refund=False)
+    if completion.finish_reason == "content_filter":
+        raise GenerationFailed(
+            REFUSED, "The provider's content filter stopped the answer.", refund=False
+        )
+    try:
+        return spec.parse(completion.content), None
+    except OutputInvalid as exc:
+        if completion.finish_reason == "length":
+            return None, (
+                "the answer was cut off at the output token limit, so its JSON is "
+                "incomplete; answer more briefly"
+            )
+        return None, str(exc)

@@ -1,0 +1,145 @@
+"""How a generation ends: its outcome stored, its quota refunded when due, its feature's
+``on_finish`` called and the user's sockets told, in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from core import realtime
+
+from .. import features, quotas
+from ..models import Generation
+from ..providers import Completion
+
+logger = logging.getLogger("ai.services")
+
+# Error codes of failures that are ours or the model's; the provider's own are in
+# ai.providers.base.
+REFUSED = "refused"
+INVALID_OUTPUT = "invalid_output"
+TRUNCATED = "truncated"
+CANCELLED = "cancelled"
+INTERNAL_ERROR = "internal_error"
+
+UPDATED_FRAME = "ai.generation.updated"
+
+
+class GenerationFailed(Exception):
+    def __init__(self, code: str, message: str, *, refund: bool):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.refund = refund
+
+
+@dataclass
+class Usage:
+    tokens_in: int = 0
+    tokens_out: int = 0
+    attempts: int = 0
+
+    def add(self, completion: Completion) -> None:
+        self.tokens_in += completion.tokens_in
+        self.tokens_out += completion.tokens_out
+        self.attempts += completion.attempts
+
+
+_RECORDED_FIELDS = [
+    "status",
+    "provider",
+    "model",
+    "prompt_version",
+    "output",
+    "error_code",
+    "error_message",
+    "tokens_in",
+    "tokens_out",
+    "attempts",
+    "latency_ms",
+    "time_to_first_token_ms",
+    "finished_at",
+    "updated_at",
+]
+
+
+def record(
+    generation: Generation,
+    *,
+    output: dict[str, Any] | None,
+    failure: GenerationFailed | None,
+    usage: Usage,
+    latency_ms: int | None,
+    time_to_first_token_ms: int | None = None,
+) -> None:
+    """Store the outcome, refund when due, call the feature's ``on_finish`` and tell the
+    user's sockets, in one transaction. If ``on_finish`` fails, the generation is recorded
+    as failed (and refunded) instead: its owner could not use the answer."""
+    generation.status = Generation.Status.FAILED if failure else Generation.Status.SUCCEEDED
+    generation.output = None if failure else output
+    generation.error_code = failure.code if failure else ""
+    generation.error_message = failure.message[:500] if failure else ""
+    generation.tokens_in = usage.tokens_in
+    generation.tokens_out = usage.tokens_out
+    generation.attempts = usage.attempts
+    generation.latency_ms = latency_ms
+    generation.time_to_first_token_ms = time_to_first_token_ms
+    generation.finished_at = timezone.now()
+    quota_day = generation.quota_day
+    try:
+        with transaction.atomic():
+            if failure is not None and failure.refund:
+                quotas.refund(generation=generation)
+            generation.save(update_fields=_RECORDED_FIELDS)
+            _on_finish(generation)
+            realtime.send_to_user(generation.user_id, generation_frame(generation))
+    except DatabaseError:
+        generation.quota_day = quota_day
+        raise
+    except Exception:
+        logger.exception(
+            "on_finish of %s failed for generation %s", generation.feature, generation.pk
+        )
+        generation.quota_day = quota_day
+        with transaction.atomic():
+            generation.status = Generation.Status.FAILED
+            generation.output = None
+            generation.error_code = INTERNAL_ERROR
+            generation.error_message = "The answer could not be stored."
+            quotas.refund(generation=generation)
+            generation.save(update_fields=_RECORDED_FIELDS)
+            realtime.send_to_user(generation.user_id, generation_frame(generation))
+
+
+def _on_finish(generation: Generation) -> None:
+    try:
+        spec = features.get(generation.feature)
+    except features.UnknownFeature:
+        return
+    if spec.on_finish is not None:
+        spec.on_finish(generation)
+
+
+def generation_frame(generation: Generation) -> dict[str, Any]:
+    """The ``ai.generation.updated`` frame: a summary; the client reads the output through
+    ``GET /api/v1/ai/generations/{id}``. Plain strings only (channels-redis packs frames
+    with msgpack)."""
+    return {
+        "type": UPDATED_FRAME,
+        "generation": {
+            "id": str(generation.pk),
+            "feature": generation.feature,
+            "status": generation.status,
+            "error": generation.error,
+            "finished_at": generation.finished_at.isoformat() if generation.finished_at else None,
+        },
+    }
+
+
+def ms_since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)

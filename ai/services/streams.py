@@ -1,0 +1,261 @@
+"""Streamed text replies: yielded as they arrive, recorded when they end, and pushed to
+the user's sockets as ``ai.token`` frames."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.db import DatabaseError, close_old_connections, connections, transaction
+from django.utils import timezone
+
+from core import realtime
+
+from .. import features, providers, quotas
+from ..features import Feature
+from ..models import Generation
+from ..providers import Provider, ProviderError, ProviderRequest
+from .outcome import (
+    CANCELLED,
+    INTERNAL_ERROR,
+    REFUSED,
+    GenerationFailed,
+    Usage,
+    logger,
+    ms_since,
+    record,
+)
+
+TOKEN_FRAME = "ai.token"  # noqa: S105  (a frame type, not a secret)
+
+
+class GenerationStream:
+    """A streamed reply: iterate it for the text as it arrives. ``generation`` is committed
+    before the first piece. Provider errors do not raise: the iteration ends and
+    ``generation`` holds the outcome (succeeded with ``output={"text": ...}``, or failed
+    with its error). Iterate to the end or call :meth:`close` (an abandoned stream is
+    recorded as failed, ``cancelled``)."""
+
+    def __init__(self, generation: Generation, provider: Provider, request: ProviderRequest):
+        self.generation = generation
+        # Called after the last piece, before the outcome is recorded and announced: how
+        # stream_to_user sends text it held back ahead of ``ai.generation.updated``.
+        self.before_record: Callable[[], None] | None = None
+        self._pieces = _stream_run(self, provider, request)
+        self._started = False
+
+    def __iter__(self) -> GenerationStream:
+        return self
+
+    def __next__(self) -> str:
+        self._started = True
+        return next(self._pieces)
+
+    def close(self) -> None:
+        if not self._started:
+            self._started = True
+            failure = GenerationFailed(
+                CANCELLED, "The stream was closed before it started.", refund=True
+            )
+            record(self.generation, output=None, failure=failure, usage=Usage(), latency_ms=0)
+        self._pieces.close()
+
+
+def stream(
+    *,
+    user,
+    feature: str,
+    messages: list[dict[str, str]],
+    context: dict[str, Any] | None = None,
+) -> GenerationStream:
+    """Stream a text reply of ``feature`` to ``messages`` (``[{"role": "user" |
+    "assistant", "content": str}, ...]``, oldest first). The feature's ``system.txt`` is
+    rendered with ``context`` and sent first. Takes the quota at once (raises
+    ``QuotaExceeded``); call it outside a transaction, so the generation row is committed
+    before anyone hears of it."""
+    spec = features.get(feature)
+    if spec.structured:
+        raise ValueError(f"{feature} has an output schema; queue it with ai.services.generate.")
+    _check_messages(messages)
+    context = context or {}
+    # Rendered before anything is recorded: a broken template takes no quota.
+    system = spec.render_system(context)
+    provider = providers.get_provider()
+    generation = _stream_open(
+        user=user, spec=spec, provider=provider, messages=messages, context=context
+    )
+    request = ProviderRequest(
+        model=generation.model,
+        messages=[{"role": "system", "content": system}, *messages],
+        max_output_tokens=spec.max_output_tokens,
+        temperature=spec.temperature,
+    )
+    return GenerationStream(generation, provider, request)
+
+
+def _check_messages(messages: list[dict[str, str]]) -> None:
+    if not messages or not all(
+        isinstance(m, dict)
+        and m.get("role") in ("user", "assistant")
+        and isinstance(m.get("content"), str)
+        for m in messages
+    ):
+        raise ValueError("messages must be a non-empty list of {role: user|assistant, content}.")
+
+
+@transaction.atomic
+def _stream_open(
+    *, user, spec: Feature, provider: Provider, messages: list, context: dict
+) -> Generation:
+    day = quotas.take(user=user, feature=spec.name, cost=spec.cost)
+    return Generation.objects.create(
+        user=user,
+        feature=spec.name,
+        streamed=True,
+        status=Generation.Status.RUNNING,
+        provider=provider.name,
+        model=provider.model_for(spec.model_name()),
+        prompt_version=spec.prompt_version(),
+        input={"messages": messages, "context": context},
+        quota_day=day,
+        quota_cost=spec.cost,
+        started_at=timezone.now(),
+    )
+
+
+def _stream_run(
+    owner: GenerationStream, provider: Provider, request: ProviderRequest
+) -> Iterator[str]:
+    generation = owner.generation
+    usage = Usage()
+    pieces: list[str] = []
+    refusal: list[str] = []
+    finish_reason = None
+    started = time.monotonic()
+    first_piece_at: float | None = None
+    failure: GenerationFailed | None = None
+    try:
+        reply = provider.stream(request)
+        usage.attempts = reply.attempts
+        try:
+            for delta in reply:
+                if delta.text:
+                    if first_piece_at is None:
+                        first_piece_at = time.monotonic()
+                    pieces.append(delta.text)
+                    yield delta.text
+                if delta.refusal:
+                    refusal.append(delta.refusal)
+                finish_reason = delta.finish_reason or finish_reason
+                if delta.tokens_in is not None:
+                    usage.tokens_in = delta.tokens_in
+                if delta.tokens_out is not None:
+                    usage.tokens_out = delta.tokens_out
+        finally:
+            reply.close()
+    except ProviderError as exc:
+        usage.attempts = max(usage.attempts, exc.attempts)
+        failure = GenerationFailed(exc.code, exc.message, refund=True)
+    except GeneratorExit:
+        failure = GenerationFailed(
+            CANCELLED, "The stream was closed before the reply ended.", refund=False
+        )
+        _record_stream(generation, pieces, failure, usage, started, first_piece_at)
+        raise
+    except DatabaseError:
+        raise
+    except Exception:
+        logger.exception("AI stream %s failed on our side", generation.pk)
+        failure = GenerationFailed(INTERNAL_ERROR, "Something went wrong on our side.", refund=True)
+    if failure is None and refusal and not pieces:
+        failure = GenerationFailed(REFUSED, "".join(refusal), refund=False)
+    if failure is None and finish_reason == "content_filter":
+        failure = GenerationFailed(
+            REFUSED, "The provider's content filter stopped the answer.", refund=False
+        )
+    if not usage.tokens_out:
+        # Servers that ignore include_usage: one delta is about one token.
+        usage.tokens_out = len(pieces)
+    if owner.before_record is not None:
+        owner.before_record()
+    _record_stream(generation, pieces, failure, usage, started, first_piece_at)
+
+
+def _record_stream(
+    generation: Generation,
+    pieces: list[str],
+    failure: GenerationFailed | None,
+    usage: Usage,
+    started: float,
+    first_piece_at: float | None,
+) -> None:
+    record(
+        generation,
+        output={"text": "".join(pieces)},
+        failure=failure,
+        usage=usage,
+        latency_ms=ms_since(started),
+        time_to_first_token_ms=(
+            round((first_piece_at - started) * 1000) if first_piece_at is not None else None
+        ),
+    )
+
+
+def stream_to_user(
+    *,
+    user,
+    feature: str,
+    messages: list[dict[str, str]],
+    context: dict[str, Any] | None = None,
+    flush_interval: float = 0.05,
+) -> Generation:
+    """Stream a reply into the user's sockets: ``{"type": "ai.token", "generation": id,
+    "delta": text}`` frames as the text arrives (pieces arriving within ``flush_interval``
+    seconds travel in one frame), then ``ai.generation.updated`` once it is recorded.
+
+    It blocks for as long as the model writes: call it from a Celery task (the
+    conversations app's ``reply`` task stores the member's message, then calls this), or
+    through :func:`astream_to_user` beside a socket's receive loop. Never inside a
+    transaction: frames go out at once and must not name a row that is not committed."""
+    if transaction.get_connection().in_atomic_block:
+        raise RuntimeError("stream_to_user must run outside a transaction.")
+    reply = stream(user=user, feature=feature, messages=messages, context=context)
+    generation_id = str(reply.generation.pk)
+    held: list[str] = []
+    last_sent = time.monotonic()
+
+    def send_held() -> None:
+        nonlocal last_sent
+        if held:
+            frame = {"type": TOKEN_FRAME, "generation": generation_id, "delta": "".join(held)}
+            realtime.send_to_user(user.pk, frame)
+            held.clear()
+        last_sent = time.monotonic()
+
+    reply.before_record = send_held
+    for piece in reply:
+        held.append(piece)
+        if time.monotonic() - last_sent >= flush_interval:
+            send_held()
+    return reply.generation
+
+
+async def astream_to_user(**kwargs: Any) -> Generation:
+    """:func:`stream_to_user` for asyncio code, e.g. a socket frame handler::
+
+        consumer.spawn(ai.services.astream_to_user(user=consumer.user, feature=..., messages=...))
+
+    It runs in a thread of its own (not the shared thread of ``database_sync_to_async``,
+    which it would hold for the whole reply), so the socket keeps receiving. Cancelling
+    the awaiting task does not stop the thread: the reply is still recorded."""
+    return await sync_to_async(_stream_to_user_in_own_thread, thread_sensitive=False)(**kwargs)
+
+
+def _stream_to_user_in_own_thread(**kwargs: Any) -> Generation:
+    close_old_connections()
+    try:
+        return stream_to_user(**kwargs)
+    finally:
+        connections.close_all()
