@@ -228,7 +228,70 @@ BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="")
 
 # --- AI (ai/) ------------------------------------------------------------------------------
 
+# Any OpenAI-compatible endpoint (OpenAI, OpenRouter, Gemini, Ollama, vLLM). Without a key the
+# offline provider answers every feature, labelled provider="offline"; a local server that
+# needs no key still gets one (any string, e.g. AI_API_KEY=ollama).
+AI_BASE_URL = env.str("AI_BASE_URL", default="https://api.openai.com/v1")
+AI_API_KEY = env.str("AI_API_KEY", default="")
+# The model of every feature that declares none; AI_MODELS overrides per feature
+# (AI_MODELS=coaching.plan=gpt-4.1,ai.text_summary=gpt-4o-mini).
+AI_MODEL = env.str("AI_MODEL", default="gpt-4o-mini")
+AI_MODELS = env.dict("AI_MODELS", default={})
+# Seconds per HTTP request (for streams: between two chunks). 429, 5xx, timeouts and dropped
+# connections are retried AI_MAX_RETRIES times with exponential backoff and jitter from
+# AI_RETRY_BACKOFF seconds; a Retry-After is honoured up to AI_RETRY_MAX_WAIT seconds (a
+# longer one ends the attempts). A generation still running at CELERY_TASK_SOFT_TIME_LIMIT
+# is recorded as a timeout and refunded.
+AI_TIMEOUT = env.float("AI_TIMEOUT", default=30.0)
+AI_MAX_RETRIES = env.int("AI_MAX_RETRIES", default=2)
+AI_RETRY_BACKOFF = env.float("AI_RETRY_BACKOFF", default=1.0)
+AI_RETRY_MAX_WAIT = env.float("AI_RETRY_MAX_WAIT", default=20.0)
+# Inputs and outputs of generations are cleared after this many days; the rows (usage
+# statistics) stay.
+AI_RETENTION_DAYS = env.int("AI_RETENTION_DAYS", default=90)
+# Quota units per plan, per feature, per UTC day; "*" is every other feature. A generation
+# takes its feature's cost. Override the whole mapping with AI_QUOTAS='{"free": {...}}'.
+AI_QUOTAS = env.json(
+    "AI_QUOTAS",
+    default={
+        "free": {"*": 20},
+        "premium": {"*": 200},
+    },
+)
+
 # --- Notifications (notifications/) ---------------------------------------------------------
+
+# Scheduled notifications: Celery beat runs the dispatcher every minute. It takes due
+# rows in batches (one transaction each, rows locked with SKIP LOCKED, so overlapping runs
+# share the work) and marks a row failed after NOTIFICATIONS_DISPATCH_MAX_ATTEMPTS errors.
+CELERY_BEAT_SCHEDULE["notifications-dispatch-due"] = {
+    "task": "notifications.tasks.dispatch_due",
+    "schedule": 60.0,
+}
+NOTIFICATIONS_DISPATCH_BATCH_SIZE = env.int("NOTIFICATIONS_DISPATCH_BATCH_SIZE", default=50)
+NOTIFICATIONS_DISPATCH_MAX_ATTEMPTS = env.int("NOTIFICATIONS_DISPATCH_MAX_ATTEMPTS", default=3)
+# Email attempts per notification (transient errors only), and how long an email may stay
+# pending before the dispatcher enqueues its task again (lost with the broker or a worker).
+NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = env.int("NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_EMAIL_REQUEUE_MINUTES = env.int("NOTIFICATIONS_EMAIL_REQUEUE_MINUTES", default=15)
+# The email task holds the notification's row lock while the mail server answers: never let
+# an SMTP server hang it (a timeout is a transient error, retried later).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Mail through SendGrid's API instead of SMTP: set SENDGRID_API_KEY and
+# EMAIL_BACKEND=anymail.backends.sendgrid.EmailBackend (any other anymail provider likewise).
+ANYMAIL = {"SENDGRID_API_KEY": env.str("SENDGRID_API_KEY", default="")}
+# The unsubscribe link of non-essential emails and their List-Unsubscribe header (RFC 8058
+# one-click POSTs go there too): this API's endpoint as reachable from the internet.
+NOTIFICATIONS_UNSUBSCRIBE_URL = env.str(
+    "NOTIFICATIONS_UNSUBSCRIBE_URL", default=f"{FRONTEND_URL}/api/v1/notifications/unsubscribe"
+)
+NOTIFICATIONS_UNSUBSCRIBE_TOKEN_DAYS = env.int("NOTIFICATIONS_UNSUBSCRIBE_TOKEN_DAYS", default=365)
+# Hours after signup at which an unverified member is reminded to verify their address.
+NOTIFICATIONS_VERIFY_REMINDER_HOURS = env.int("NOTIFICATIONS_VERIFY_REMINDER_HOURS", default=24)
+# Retention (purge_expired): read notifications, and those never listed in the inbox, after
+# NOTIFICATIONS_RETENTION_DAYS; finished scheduled rows after the second number.
+NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=180)
+NOTIFICATIONS_SCHEDULE_RETENTION_DAYS = env.int("NOTIFICATIONS_SCHEDULE_RETENTION_DAYS", default=30)
 
 # --- REST API -----------------------------------------------------------------------------
 
