@@ -67,8 +67,7 @@ class GenerationViewSet(
 
     @extend_schema(
         tags=["ai"],
-        # An empty object, or no body at all.
-        request={"application/json": {"type": "object", "properties": {}}},
+        request=None,
         responses={
             202: serializers.GenerationAcceptedSerializer,
             409: OpenApiResponse(

@@ -14,3 +14,6 @@ FIELD_ENCRYPTION_KEYS = ["AsDI324Kx9E_7uSdGxxkQOxqQ13-I_ICaDxsmgmVK50="]
 BLIND_INDEX_KEY = "test-blind-index-key"
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": dict(THROTTLE_RATES)}  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# A developer's real key in the environment must never reach a provider from the tests;
+# the tests that exercise the openai provider point it at a fake server on 127.0.0.1.
+AI_API_KEY = ""
