@@ -14,31 +14,29 @@ import math
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
-from rest_framework.exceptions import Throttled
 
 from accounts.selectors import plan_for
+from core.exceptions import TooManyRequests
 
 from .models import Generation, QuotaUsage
 
 DEFAULT_KEY = "*"
 
 
-class QuotaExceeded(Throttled):
-    """429 ``quota_exceeded`` with ``Retry-After`` (seconds to the next reset). A DRF
-    ``Throttled`` so the error envelope carries the header; outside a request (a socket
-    handler, a task) catch it like any refusal."""
+class QuotaExceeded(TooManyRequests):
+    """429 ``quota_exceeded`` with ``Retry-After`` (seconds to the next reset); in a socket
+    handler it becomes an ``error`` frame with the same code, like any domain refusal."""
 
-    default_code = "quota_exceeded"
+    code = "quota_exceeded"
 
     def __init__(self, *, feature: str, plan: str, limit: int, wait: float):
         self.feature = feature
         self.plan = plan
         self.limit = limit
         super().__init__(
+            f"The daily quota of the {plan} plan for {feature} ({limit} units) is used up; "
+            "it resets at midnight UTC.",
             wait=wait,
-            detail=f"The daily quota of the {plan} plan for {feature} ({limit} units) is used "
-            "up; it resets at midnight UTC.",
-            code="quota_exceeded",
         )
 
 

@@ -5,6 +5,8 @@ when a field is at fault, its name; the handler below turns it into the envelope
 never build error responses by hand.
 """
 
+import math
+
 from drf_standardized_errors.handler import ExceptionHandler as BaseExceptionHandler
 from rest_framework import exceptions, status
 
@@ -22,6 +24,7 @@ class DomainError(Exception):
         code: str | None = None,
         attr: str | None = None,
         fields: dict[str, str] | None = None,
+        wait: float | None = None,
     ):
         super().__init__(detail)
         self.detail = detail
@@ -29,6 +32,8 @@ class DomainError(Exception):
         self.attr = attr
         # Several fields at fault at once: {attr: detail}, one error each in the envelope.
         self.fields = fields or {}
+        # Seconds until trying again makes sense: sent as Retry-After.
+        self.wait = wait
 
 
 class NotFound(DomainError):
@@ -39,6 +44,13 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status_code = status.HTTP_409_CONFLICT
     code = "conflict"
+
+
+class TooManyRequests(DomainError):
+    """429: a limit of the caller's is used up for now; ``wait`` says for how long."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "throttled"
 
 
 class ServiceUnavailable(DomainError):
@@ -53,8 +65,10 @@ class ConflictError(exceptions.APIException):
 
 
 class _DomainAPIException(exceptions.APIException):
-    def __init__(self, detail: str, code: str, status_code: int):
+    def __init__(self, detail: str, code: str, status_code: int, wait: float | None = None):
         self.status_code = status_code
+        # drf-standardized-errors turns ``wait`` into the Retry-After header.
+        self.wait = None if wait is None else math.ceil(wait)
         super().__init__(detail=detail, code=code)
 
 
@@ -69,7 +83,7 @@ class ExceptionHandler(BaseExceptionHandler):
                         for attr, detail in fields.items()
                     }
                 )
-            return _DomainAPIException(exc.detail, exc.code, exc.status_code)
+            return _DomainAPIException(exc.detail, exc.code, exc.status_code, exc.wait)
         if _is_detail_and_code(exc):
             # simplejwt reports token errors as {"detail", "code", "messages"}: one error,
             # not one per key.

@@ -60,7 +60,7 @@ def test_units_are_taken_up_to_the_limit_and_no_further(member):
     # then
     assert days == [timezone.now().date()] * 2
     assert QuotaUsage.objects.get(user=member).used == 4
-    assert (refused.value.status_code, refused.value.get_codes()) == (429, "quota_exceeded")
+    assert (refused.value.status_code, refused.value.code) == (429, "quota_exceeded")
     assert refused.value.wait in (wait - 1, wait)
     quotas.take(user=member, feature=TEXT_SUMMARY.name, cost=1)
     assert QuotaUsage.objects.get(user=member).used == 5

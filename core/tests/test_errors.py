@@ -134,6 +134,17 @@ def test_a_domain_error_with_its_own_status_keeps_it(api):
 
 
 @with_test_urls
+def test_a_domain_error_that_says_when_to_retry_sends_retry_after(api):
+    # when
+    response = api.post("/limit/", {})
+
+    # then
+    assert response.status_code == 429
+    assert response["Retry-After"] == "42"
+    assert response.json() == _client_error("export_limit", "Ten exports a day.")
+
+
+@with_test_urls
 def test_an_unhandled_exception_in_a_view_is_a_500_without_details():
     # given
     client = APIClient(raise_request_exception=False)

@@ -14,7 +14,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import Consent, Profile, User
-from core.exceptions import Conflict, DomainError
+from core.exceptions import Conflict, DomainError, TooManyRequests
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.models import AuditEntry
 from core.pagination import CursorPagination, PageNumberPagination
@@ -72,6 +72,11 @@ class DomainErrorFieldsView(OpenView):
 class ConflictView(OpenView):
     def post(self, request):
         raise Conflict("The slot was just taken.", code="slot_taken")
+
+
+class LimitView(OpenView):
+    def post(self, request):
+        raise TooManyRequests("Ten exports a day.", code="export_limit", wait=41.2)
 
 
 class CrashView(OpenView):
@@ -195,6 +200,7 @@ urlpatterns = [
     path("domain-error/", DomainErrorView.as_view()),
     path("domain-error/fields/", DomainErrorFieldsView.as_view()),
     path("conflict/", ConflictView.as_view()),
+    path("limit/", LimitView.as_view()),
     path("crash/", CrashView.as_view()),
     path("django-crash/", django_crash),
     path("users/", UserPageView.as_view()),
