@@ -20,6 +20,7 @@ from pathlib import Path
 
 README = Path(__file__).with_name("README.md")
 START = "<!-- bench:results:start -->"
+SECTIONS = ("ai", "dispatcher")
 END = "<!-- bench:results:end -->"
 READ_GOAL = 0.5  # an API read should keep at least half the throughput of a bare view
 
@@ -203,13 +204,26 @@ def main() -> None:
 
     block = build(args.results)
     (args.results / "summary.md").write_text(block + "\n")
-    text = README.read_text()
-    if START not in text or END not in text:
-        raise SystemExit(f"{README} lacks the {START} / {END} markers")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{START}\n{block}\n{END}{tail}")
+    text = _replace_block(README.read_text(), START, END, block)
+    # The in-process benchmarks print their own Markdown (bench/ai_overhead.py,
+    # bench/dispatcher.py); each has its block in the README.
+    for name in SECTIONS:
+        output = args.results / f"{name}.md"
+        if output.exists():
+            marker = f"<!-- bench:{name}"
+            text = _replace_block(
+                text, f"{marker}:start -->", f"{marker}:end -->", output.read_text().strip()
+            )
+    README.write_text(text)
     print(block)
+
+
+def _replace_block(text: str, start: str, end: str, block: str) -> str:
+    if start not in text or end not in text:
+        raise SystemExit(f"{README} lacks the {start} / {end} markers")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{block}\n{end}{tail}"
 
 
 if __name__ == "__main__":

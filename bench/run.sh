@@ -113,7 +113,7 @@ redis-cli -h 127.0.0.1 -n "$REDIS_DB" flushdb >/dev/null
 # Other work on the machine skews every number: say so in the results.
 BENCH_LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 export BENCH_LOADAVG
-if awk -v load="${BENCH_LOADAVG%% *}" -v cores="$(nproc)" 'BEGIN { exit !(load > cores / 4) }'; then
+if awk -v avg="${BENCH_LOADAVG%% *}" -v cores="$(nproc)" 'BEGIN { exit !(avg > cores / 4) }'; then
   echo "warning: load average $BENCH_LOADAVG on $(nproc) CPUs; the numbers will be low and noisy" >&2
 fi
 
@@ -183,6 +183,12 @@ for spec in "${ENDPOINTS[@]}"; do
     "$endpoint_out" "$n-bare.txt" >>"$RESULTS/runs.tsv"
 done
 rm -f "$RESULTS/probe.body"
+
+# In-process benchmarks with their own reports (they need no server).
+log "one AI generation end to end (offline provider, eager Celery), in-process"
+"$PY" -m bench.ai_overhead >"$RESULTS/ai.md"
+log "scheduled-notification dispatcher throughput on PostgreSQL"
+"$PY" -m bench.dispatcher >"$RESULTS/dispatcher.md"
 
 log "report"
 BENCH_PG_VERSION=$("${PG[@]}" -c 'SHOW server_version' | cut -d' ' -f1)
