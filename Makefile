@@ -20,7 +20,11 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# One ASGI process for REST and WebSockets, and, standing in for Celery beat, a loop that
+# sends due scheduled notifications every 30 seconds; both stop with the server.
 run: demo
+	@$(PY) manage.py dispatch_notifications --every 30 & dispatcher=$$!; \
+	trap 'kill $$dispatcher 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/daphne -b 127.0.0.1 -p 8000 config.asgi:application
 
 test: install
