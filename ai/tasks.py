@@ -26,3 +26,9 @@ def run_generation(generation_id: str) -> str | None:
             message="The generation took longer than the task time limit.",
         )
     return generation.status if generation is not None else None
+
+
+@shared_task(name="ai.tasks.recover_stale_generations", acks_late=True)
+def recover_stale_generations() -> dict[str, int]:
+    """Every few minutes (CELERY_BEAT_SCHEDULE): see ``generations_recover_stale``."""
+    return services.generations_recover_stale()

@@ -16,8 +16,15 @@ it is not refunded when the model did answer but refused, or stayed invalid afte
 repair attempt, since those answers were produced (and paid for) all the same.
 """
 
-from .generations import generate, generation_fail, generation_retry, generation_run
+from .generations import (
+    generate,
+    generation_fail,
+    generation_retry,
+    generation_run,
+    generations_recover_stale,
+)
 from .outcome import (
+    ABANDONED,
     CANCELLED,
     INTERNAL_ERROR,
     INVALID_OUTPUT,
@@ -30,6 +37,7 @@ from .outcome import (
 from .streams import TOKEN_FRAME, GenerationStream, astream_to_user, stream, stream_to_user
 
 __all__ = [
+    "ABANDONED",
     "CANCELLED",
     "INTERNAL_ERROR",
     "INVALID_OUTPUT",
@@ -45,6 +53,7 @@ __all__ = [
     "generation_frame",
     "generation_retry",
     "generation_run",
+    "generations_recover_stale",
     "stream",
     "stream_to_user",
 ]

@@ -3,11 +3,13 @@ against the feature's schema with one repair attempt."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import replace
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -18,6 +20,7 @@ from ..features import Feature, OutputInvalid
 from ..models import Generation
 from ..providers import Completion, Provider, ProviderError, ProviderRequest
 from .outcome import (
+    ABANDONED,
     INTERNAL_ERROR,
     INVALID_OUTPUT,
     REFUSED,
@@ -229,3 +232,35 @@ def _validate(spec: Feature, completion: Completion) -> tuple[dict[str, Any] | N
                 "incomplete; answer more briefly"
             )
         return None, str(exc)
+
+
+def generations_recover_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Every few minutes (CELERY_BEAT_SCHEDULE): a generation queued for longer than
+    ``AI_STALE_QUEUED_MINUTES`` lost its task (the process died between commit and enqueue,
+    or the broker lost it) and is enqueued again, which is safe since the task claims it; one
+    running for longer than ``AI_STALE_RUNNING_MINUTES`` lost its worker or its stream's
+    process and is recorded as failed, its quota refunded."""
+    now = now or timezone.now()
+    queued_before = now - dt.timedelta(minutes=settings.AI_STALE_QUEUED_MINUTES)
+    running_before = now - dt.timedelta(minutes=settings.AI_STALE_RUNNING_MINUTES)
+    queued = list(
+        Generation.objects.filter(
+            status=Generation.Status.QUEUED, streamed=False, updated_at__lt=queued_before
+        ).values_list("pk", flat=True)[:500]
+    )
+    from ..tasks import run_generation
+
+    for generation_id in queued:
+        run_generation.delay(str(generation_id))
+    running = list(
+        Generation.objects.filter(
+            status=Generation.Status.RUNNING, started_at__lt=running_before
+        ).values_list("pk", flat=True)[:500]
+    )
+    for generation_id in running:
+        generation_fail(
+            generation_id=generation_id,
+            code=ABANDONED,
+            message="The generation stopped without an outcome; it can be retried.",
+        )
+    return {"requeued": len(queued), "abandoned": len(running)}

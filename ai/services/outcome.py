@@ -26,6 +26,8 @@ INVALID_OUTPUT = "invalid_output"
 TRUNCATED = "truncated"
 CANCELLED = "cancelled"
 INTERNAL_ERROR = "internal_error"
+# The run stopped without an outcome (its worker or stream process died).
+ABANDONED = "abandoned"
 
 UPDATED_FRAME = "ai.generation.updated"
 

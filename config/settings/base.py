@@ -251,6 +251,15 @@ AI_RETRY_MAX_WAIT = env.float("AI_RETRY_MAX_WAIT", default=20.0)
 AI_RETENTION_DAYS = env.int("AI_RETENTION_DAYS", default=90)
 # Quota units per plan, per feature, per UTC day; "*" is every other feature. A generation
 # takes its feature's cost. Override the whole mapping with AI_QUOTAS='{"free": {...}}'.
+# Generations whose task or worker was lost: queued ones are enqueued again after the first
+# number of minutes, running ones recorded as failed (and refunded) after the second, which
+# must exceed CELERY_TASK_TIME_LIMIT and the longest stream.
+AI_STALE_QUEUED_MINUTES = env.int("AI_STALE_QUEUED_MINUTES", default=10)
+AI_STALE_RUNNING_MINUTES = env.int("AI_STALE_RUNNING_MINUTES", default=30)
+CELERY_BEAT_SCHEDULE["ai-recover-stale-generations"] = {
+    "task": "ai.tasks.recover_stale_generations",
+    "schedule": 300.0,
+}
 AI_QUOTAS = env.json(
     "AI_QUOTAS",
     default={
