@@ -1,10 +1,11 @@
 """core.realtime: tickets, the frame registry, and fan-out that waits for the commit."""
 
+import os
 import uuid
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers, get_channel_layer
 from django.core.cache import cache
 from django.db import transaction
 
@@ -154,3 +155,28 @@ def test_close_user_sockets_sends_the_revoked_code_after_commit(
         realtime.close_user_sockets(user_id)
     # then
     assert pending() == [{"type": "user.close", "code": realtime.CLOSE_REVOKED}]
+
+
+@pytest.mark.redis
+def test_sync_pushes_through_redis_reuse_one_loop_and_follow_the_settings(settings):
+    # given
+    config = {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [os.environ.get("REDIS_URL", "")], "prefix": "realtime-test"},
+    }
+    settings.CHANNEL_LAYERS = {"default": config}
+    channel_layers.backends = {}
+    sender = realtime._Sender()
+
+    # when
+    sender.group_send("user.nobody", {"type": "user.frame", "frame": {"type": "ping"}})
+    loop, layer = sender._loop, sender._layer
+    sender.group_send("user.nobody", {"type": "user.frame", "frame": {"type": "ping"}})
+    settings.CHANNEL_LAYERS = {"default": {**config, "CONFIG": {**config["CONFIG"], "prefix": "x"}}}
+    sender.group_send("user.nobody", {"type": "user.frame", "frame": {"type": "ping"}})
+
+    # then
+    assert sender._loop is loop
+    assert sender._layer is not layer
+    assert sender._layer.prefix == "x"
+    channel_layers.backends = {}
