@@ -1,16 +1,30 @@
 """Reads of accounts that need care: the annotated user for ``/auth/me`` and the profile."""
 
+from collections.abc import Callable
+from typing import Any
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from .models import Consent, Onboarding, Profile, User
 
+_plan_provider: Callable[[Any], str] | None = None
+
+
+def register_plan_provider(provider: Callable[[Any], str]) -> None:
+    """Billing registers ``billing.selectors.plan_for`` here at start-up, so accounts and
+    the apps that ask it never import billing (dependencies point one way)."""
+    global _plan_provider
+    _plan_provider = provider
+
 
 def plan_for(user) -> str:
-    """The caller's plan name. Every member is on ``DEFAULT_PLAN`` until billing derives
-    plans from subscriptions (then this defers to ``billing.selectors.plan_for``)."""
-    return settings.DEFAULT_PLAN
+    """The caller's plan name: billing's answer when billing is installed, otherwise
+    ``DEFAULT_PLAN`` for everyone."""
+    if _plan_provider is None:
+        return settings.DEFAULT_PLAN
+    return _plan_provider(user)
 
 
 def users_with_state() -> QuerySet[User]:

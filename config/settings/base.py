@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "analytics",
     "ai",
     "notifications",
+    "djstripe",
+    "billing",
     "anymail",
 ]
 
@@ -301,6 +303,52 @@ NOTIFICATIONS_VERIFY_REMINDER_HOURS = env.int("NOTIFICATIONS_VERIFY_REMINDER_HOU
 # NOTIFICATIONS_RETENTION_DAYS; finished scheduled rows after the second number.
 NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=180)
 NOTIFICATIONS_SCHEDULE_RETENTION_DAYS = env.int("NOTIFICATIONS_SCHEDULE_RETENTION_DAYS", default=30)
+
+# --- Billing (billing/) -------------------------------------------------------------------
+
+# Stripe through dj-stripe. Without a secret key every billing endpoint answers 503
+# `billing_unavailable` and every member is on DEFAULT_PLAN; the rest of the platform works.
+STRIPE_LIVE_MODE = env.bool("STRIPE_LIVE_MODE", default=False)
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLIC_KEY = env.str("STRIPE_PUBLIC_KEY", default="")
+STRIPE_TEST_SECRET_KEY = "" if STRIPE_LIVE_MODE else STRIPE_SECRET_KEY
+STRIPE_LIVE_SECRET_KEY = STRIPE_SECRET_KEY if STRIPE_LIVE_MODE else ""
+# The webhook: Stripe posts to /api/v1/stripe/webhook/<STRIPE_WEBHOOK_UUID>/ and signs with
+# the endpoint's secret (whsec_...); `manage.py billing_webhook_setup` stores both in
+# dj-stripe's WebhookEndpoint row, which is what dj-stripe verifies against.
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_WEBHOOK_UUID = env.str("STRIPE_WEBHOOK_UUID", default="")
+DJSTRIPE_SUBSCRIBER_MODEL = AUTH_USER_MODEL
+DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
+DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
+DJSTRIPE_USE_NATIVE_JSONFIELD = True
+# The user's UUID in the Stripe customer's metadata, under this key.
+DJSTRIPE_SUBSCRIBER_CUSTOMER_KEY = "user_id"
+# Plans by name: the Stripe prices that sell each one, and what it includes. AI quotas per
+# plan live in AI_QUOTAS under the same names. A member without a current subscription is
+# on DEFAULT_PLAN. Override with BILLING_PLANS='{"premium": {"prices": ["price_..."]}}'.
+BILLING_PLANS = env.json(
+    "BILLING_PLANS",
+    default={
+        "free": {"prices": [], "features": ["ai.basic"], "rank": 0},
+        "premium": {
+            "prices": env.list("BILLING_PREMIUM_PRICES", default=[]),
+            "features": ["ai.basic", "ai.premium", "coaching.plans", "community.messaging"],
+            "rank": 1,
+        },
+    },
+)
+# A past_due subscription keeps its plan this many days after its unpaid period began.
+BILLING_PAST_DUE_GRACE_DAYS = env.int("BILLING_PAST_DUE_GRACE_DAYS", default=7)
+# Seconds a member's plan is cached; webhook handlers drop the entry when it changes.
+BILLING_PLAN_CACHE_SECONDS = env.int("BILLING_PLAN_CACHE_SECONDS", default=300)
+# Where Stripe Checkout and the customer portal send the member back.
+BILLING_SUCCESS_URL = env.str(
+    "BILLING_SUCCESS_URL",
+    default=f"{FRONTEND_URL}/billing/success?session_id={{CHECKOUT_SESSION_ID}}",
+)
+BILLING_CANCEL_URL = env.str("BILLING_CANCEL_URL", default=f"{FRONTEND_URL}/billing/cancel")
+BILLING_PORTAL_RETURN_URL = env.str("BILLING_PORTAL_RETURN_URL", default=f"{FRONTEND_URL}/billing")
 
 # --- REST API -----------------------------------------------------------------------------
 

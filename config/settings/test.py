@@ -17,3 +17,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 # A developer's real key in the environment must never reach a provider from the tests;
 # the tests that exercise the openai provider point it at a fake server on 127.0.0.1.
 AI_API_KEY = ""
+# Likewise Stripe: billing's tests point the stripe client at a fake server on 127.0.0.1.
+STRIPE_SECRET_KEY = ""

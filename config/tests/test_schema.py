@@ -14,6 +14,7 @@ PUBLIC = {
     ("post", "/api/v1/auth/verify-email/resend"),
     ("post", "/api/v1/auth/password/forgot"),
     ("post", "/api/v1/auth/password/reset"),
+    ("get", "/api/v1/billing/plans"),
 }
 
 

@@ -1,0 +1,74 @@
+"""Billing's rows in the GDPR export and erasure. dj-stripe's Customer is the only table
+that points at the member; their subscriptions, invoices, payments and intents hang off it.
+
+Erasure keeps the accounting records the law requires (invoices and payments stay, for
+the bookkeeping retention period) but cuts them loose from the person: the customer row
+loses its link to the user and its contact details, invoices and charges lose the
+customer's name, email, phone and addresses. After commit a task cancels the member's
+active subscriptions at Stripe and deletes the Stripe customer.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from djstripe.models import Charge, Customer, Invoice, PaymentIntent, Subscription
+
+from core import privacy
+
+CUSTOMER_PERSONAL_KEYS = ("email", "name", "phone", "address", "shipping", "description")
+INVOICE_PERSONAL_KEYS = (
+    "customer_email",
+    "customer_name",
+    "customer_phone",
+    "customer_address",
+    "customer_shipping",
+)
+CHARGE_PERSONAL_KEYS = ("billing_details", "receipt_email", "shipping")
+OWNER = "customer__subscriber"
+
+
+def _strip(rows, keys: tuple[str, ...], extra: dict | None = None) -> int:
+    count = 0
+    for row in rows:
+        data = {key: value for key, value in row.stripe_data.items() if key not in keys}
+        for field, value in (extra or {}).items():
+            setattr(row, field, value)
+        row.stripe_data = data
+        row.save(update_fields=["stripe_data", *(extra or {})])
+        count += 1
+    return count
+
+
+def erase_customers(rows, user) -> int:
+    from .tasks import customer_erase
+
+    customers = list(rows)
+    # Pseudonymise what the law keeps before the customer loses its link to the member.
+    _strip(Invoice.objects.filter(customer__in=customers), INVOICE_PERSONAL_KEYS)
+    _strip(Charge.objects.filter(customer__in=customers), CHARGE_PERSONAL_KEYS)
+    for customer in customers:
+        customer_id = customer.id
+        transaction.on_commit(lambda cid=customer_id: customer_erase.delay(cid), robust=True)
+    return _strip(
+        customers, CUSTOMER_PERSONAL_KEYS, {"subscriber": None, "email": "", "metadata": {}}
+    )
+
+
+def _kept(rows, user) -> int:
+    """Kept with the pseudonymised customer (erase_customers strips what names them)."""
+    return rows.count()
+
+
+privacy.register(
+    Customer,
+    user_field="subscriber",
+    export_fields=("id", "email", "livemode", "created", "metadata"),
+    erase=erase_customers,
+)
+for _model in (Subscription, Invoice, Charge, PaymentIntent):
+    privacy.register(
+        _model,
+        user_field=OWNER,
+        export_fields=("id", "livemode", "created", "stripe_data"),
+        erase=_kept,
+    )

@@ -1,0 +1,446 @@
+"""Every write of billing. Stripe is the source of truth: these functions ask Stripe to
+change something (each request with an idempotency key, so a retry never charges twice),
+mirror the answer into dj-stripe's tables, and refresh the member's plan. Webhooks
+(webhooks.py) bring the changes Stripe makes on its own."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from djstripe.models import Customer, PaymentIntent, Subscription, WebhookEndpoint
+from djstripe.settings import djstripe_settings
+
+from core import realtime
+from core.exceptions import Conflict, DomainError, NotFound, ServiceUnavailable
+
+from . import payments, plans, selectors
+
+logger = logging.getLogger(__name__)
+
+PLAN_UPDATED = "billing.plan.updated"
+
+
+class BillingUnavailable(ServiceUnavailable):
+    code = "billing_unavailable"
+
+    def __init__(self, detail: str | None = None):
+        super().__init__(
+            detail
+            or "Billing is not available: this server has no Stripe keys configured "
+            "(STRIPE_SECRET_KEY). Every member is on the free plan."
+        )
+
+
+class StripeUnavailable(ServiceUnavailable):
+    code = "stripe_unavailable"
+
+
+def require_configured() -> None:
+    if not selectors.configured():
+        raise BillingUnavailable()
+
+
+def api_key() -> str:
+    return settings.STRIPE_SECRET_KEY
+
+
+def idempotency_key(action: str, user, client_key: str | None = None) -> str:
+    """The Stripe idempotency key of one write. With the client's ``Idempotency-Key`` a
+    retried request sends Stripe the same key, so Stripe does the work once; without one,
+    every request is a new operation."""
+    token = client_key or uuid.uuid4().hex
+    digest = hashlib.sha256(f"{action}:{user.pk}:{token}".encode()).hexdigest()
+    return f"{action}:{digest}"
+
+
+def call(method: Callable[..., Any], *args: Any, **params: Any) -> Any:
+    """Call the Stripe API with our key and API version, turning its errors into domain
+    errors: a bad key is 503 ``billing_unavailable`` (and logged), a network or Stripe
+    outage 503 ``stripe_unavailable``, a refused request 400 naming Stripe's parameter."""
+    try:
+        return method(
+            *args,
+            api_key=api_key(),
+            stripe_version=djstripe_settings.STRIPE_API_VERSION,
+            **params,
+        )
+    except stripe.AuthenticationError as exc:
+        logger.error("Stripe refused the API key (STRIPE_SECRET_KEY): %s", exc)
+        raise BillingUnavailable(
+            "Billing is not available: Stripe refused this server's API key."
+        ) from exc
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
+        logger.warning("Stripe is unavailable: %s", exc)
+        raise StripeUnavailable("Stripe could not be reached; try again shortly.") from exc
+    except stripe.CardError as exc:
+        raise DomainError(
+            exc.user_message or "The card was declined.",
+            code="card_declined",
+            attr="payment_method",
+        ) from exc
+    except stripe.InvalidRequestError as exc:
+        raise DomainError(
+            exc.user_message or str(exc), code="stripe_invalid_request", attr=exc.param
+        ) from exc
+
+
+# --- Customers ----------------------------------------------------------------------------
+
+
+def customer_ensure(*, user) -> Customer:
+    """The member's Stripe customer, created on first need with their UUID in its metadata.
+    The idempotency key is the user's, so two racing requests create one customer."""
+    require_configured()
+    customer = selectors.customer_of(user)
+    if customer is not None:
+        return customer
+    data = call(
+        stripe.Customer.create,
+        email=user.email,
+        metadata={settings.DJSTRIPE_SUBSCRIBER_CUSTOMER_KEY: str(user.pk)},
+        idempotency_key=f"customer-create:{user.pk}:{int(selectors.livemode())}",
+    )
+    with transaction.atomic():
+        customer = Customer.sync_from_stripe_data(data, api_key=api_key())
+        if customer.subscriber_id != user.pk:
+            customer.subscriber = user
+            customer.save(update_fields=["subscriber", "djstripe_updated"])
+    return customer
+
+
+def customer_link(*, customer: Customer) -> Customer:
+    """Tie a customer Stripe created on its own (a checkout without ours) to the member
+    named in its metadata."""
+    from django.contrib.auth import get_user_model
+
+    if customer.subscriber_id is not None:
+        return customer
+    user_id = (customer.metadata or {}).get(settings.DJSTRIPE_SUBSCRIBER_CUSTOMER_KEY)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    if user is not None and selectors.customer_of(user) is None:
+        customer.subscriber = user
+        customer.save(update_fields=["subscriber", "djstripe_updated"])
+    return customer
+
+
+# --- Plan ---------------------------------------------------------------------------------
+
+
+def subscription_summary(user) -> dict[str, Any]:
+    subscription = selectors.current_subscription(user)
+    plan = selectors.plan_for(user)
+    if subscription is None:
+        return {
+            "plan": plan,
+            "status": None,
+            "subscription": None,
+            "price": None,
+            "current_period_end": None,
+            "cancel_at_period_end": False,
+        }
+    data = subscription.stripe_data
+    price = selectors.price_of_subscription(data) or {}
+    return {
+        "plan": plan,
+        "status": data.get("status"),
+        "subscription": subscription.id,
+        "price": price.get("id"),
+        "current_period_end": selectors.period(data)[1],
+        "cancel_at_period_end": bool(data.get("cancel_at_period_end")),
+    }
+
+
+def plan_refresh(*, user) -> str:
+    """Forget the member's cached plan (now and again after commit, so a concurrent read
+    cannot cache the state this transaction replaces), and push their plan and
+    subscription to their sockets as ``billing.plan.updated``."""
+    key = selectors.cache_key(user.pk)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key), robust=True)
+    summary = subscription_summary(user)
+    cache.delete(key)
+    frame = {"type": PLAN_UPDATED, **summary}
+    if frame["current_period_end"] is not None:
+        frame["current_period_end"] = frame["current_period_end"].isoformat()
+    realtime.send_to_user(user.pk, frame)
+    return summary["plan"]
+
+
+# --- Subscriptions ------------------------------------------------------------------------
+
+
+def _price_or_400(price: str):
+    row = selectors.price_for_sale(price)
+    if row is None:
+        raise DomainError(
+            "This price is not on sale; pick one from GET /api/v1/billing/plans.",
+            code="invalid_price",
+            attr="price",
+        )
+    return row
+
+
+def checkout_session_create(*, user, price: str, client_key: str | None = None) -> dict[str, str]:
+    """A Stripe Checkout session that subscribes the member to ``price``. The
+    subscription itself arrives by webhook (checkout.session.completed)."""
+    require_configured()
+    _price_or_400(price)
+    if selectors.current_subscription(user) is not None:
+        raise Conflict(
+            "You already have a subscription; change its plan instead.",
+            code="already_subscribed",
+        )
+    customer = customer_ensure(user=user)
+    metadata = {settings.DJSTRIPE_SUBSCRIBER_CUSTOMER_KEY: str(user.pk)}
+    session = call(
+        stripe.checkout.Session.create,
+        mode="subscription",
+        customer=customer.id,
+        client_reference_id=str(user.pk),
+        line_items=[{"price": price, "quantity": 1}],
+        success_url=settings.BILLING_SUCCESS_URL,
+        cancel_url=settings.BILLING_CANCEL_URL,
+        metadata=metadata,
+        subscription_data={"metadata": metadata},
+        idempotency_key=idempotency_key("checkout", user, client_key),
+    )
+    return {"id": session["id"], "url": session["url"]}
+
+
+def portal_session_create(*, user, flow: str = "") -> dict[str, str]:
+    """A Stripe customer portal session (cards, invoices, cancellation), on its home page
+    or straight on one task (``flow``)."""
+    require_configured()
+    customer = customer_ensure(user=user)
+    params: dict[str, Any] = {}
+    if flow:
+        params["flow_data"] = {"type": flow}
+    session = call(
+        stripe.billing_portal.Session.create,
+        customer=customer.id,
+        return_url=settings.BILLING_PORTAL_RETURN_URL,
+        idempotency_key=idempotency_key("portal", user),
+        **params,
+    )
+    return {"url": session["url"]}
+
+
+def _current_or_409(user) -> Subscription:
+    subscription = selectors.current_subscription(user)
+    if subscription is None:
+        raise Conflict("You have no subscription to change.", code="no_subscription")
+    return subscription
+
+
+def _mirror(data) -> Subscription:
+    return Subscription.sync_from_stripe_data(data, api_key=api_key())
+
+
+def subscription_change(*, user, price: str, client_key: str | None = None) -> dict[str, Any]:
+    """Move the member's subscription to ``price``, prorated by Stripe."""
+    require_configured()
+    _price_or_400(price)
+    subscription = _current_or_409(user)
+    current = selectors.price_of_subscription(subscription.stripe_data) or {}
+    if current.get("id") == price:
+        raise DomainError("You are already on this price.", code="unchanged", attr="price")
+    remote = call(stripe.Subscription.retrieve, subscription.id)
+    item_id = remote["items"]["data"][0]["id"]
+    updated = call(
+        stripe.Subscription.modify,
+        subscription.id,
+        items=[{"id": item_id, "price": price}],
+        proration_behavior="create_prorations",
+        idempotency_key=idempotency_key(f"change:{subscription.id}", user, client_key),
+    )
+    with transaction.atomic():
+        _mirror(updated)
+        plan_refresh(user=user)
+    return subscription_summary(user)
+
+
+def subscription_cancel(*, user, immediately: bool = False) -> dict[str, Any]:
+    """Cancel at the end of the paid period, or at once (the plan goes now)."""
+    require_configured()
+    subscription = _current_or_409(user)
+    key = idempotency_key(f"cancel:{subscription.id}", user)
+    if immediately:
+        updated = call(stripe.Subscription.cancel, subscription.id, idempotency_key=key)
+    else:
+        updated = call(
+            stripe.Subscription.modify,
+            subscription.id,
+            cancel_at_period_end=True,
+            idempotency_key=key,
+        )
+    with transaction.atomic():
+        _mirror(updated)
+        plan_refresh(user=user)
+    summary = subscription_summary(user)
+    if immediately:
+        summary["status"] = updated["status"]
+        summary["subscription"] = subscription.id
+    return summary
+
+
+# --- One-off payments ---------------------------------------------------------------------
+
+
+def _intent_out(data) -> dict[str, Any]:
+    return {
+        "id": data["id"],
+        "client_secret": data["client_secret"],
+        "amount": data["amount"],
+        "currency": data["currency"],
+        "status": data["status"],
+    }
+
+
+def payment_intent_create(
+    *, user, purpose: str, object_id: str, client_key: str | None = None
+) -> dict[str, Any]:
+    """A PaymentIntent for the object a purpose registered in ``billing.payments`` prices;
+    the owning app hears of its outcome through the purpose's hooks."""
+    require_configured()
+    registered = payments.find(purpose)
+    if registered is None:
+        raise DomainError(
+            f"Unknown purpose; one of: {', '.join(payments.names()) or 'none'}.",
+            code="invalid_choice",
+            attr="purpose",
+        )
+    price = registered.price(user, object_id)
+    customer = customer_ensure(user=user)
+    data = call(
+        stripe.PaymentIntent.create,
+        amount=price.amount,
+        currency=price.currency,
+        customer=customer.id,
+        description=price.description,
+        metadata={
+            settings.DJSTRIPE_SUBSCRIBER_CUSTOMER_KEY: str(user.pk),
+            "purpose": purpose,
+            "object_id": object_id,
+        },
+        automatic_payment_methods={"enabled": True},
+        idempotency_key=idempotency_key(f"pay:{purpose}:{object_id}", user, client_key),
+    )
+    PaymentIntent.sync_from_stripe_data(data, api_key=api_key())
+    return _intent_out(data)
+
+
+def payment_intent_confirm(
+    *, user, payment_intent_id: str, payment_method: str = "", client_key: str | None = None
+) -> dict[str, Any]:
+    """Confirm one of the member's PaymentIntents on the server (saved-card flows)."""
+    require_configured()
+    if not selectors.payment_intents_of(user).filter(id=payment_intent_id).exists():
+        raise NotFound("No such payment.")
+    params: dict[str, Any] = {}
+    if payment_method:
+        params["payment_method"] = payment_method
+    data = call(
+        stripe.PaymentIntent.confirm,
+        payment_intent_id,
+        idempotency_key=idempotency_key(f"confirm:{payment_intent_id}", user, client_key),
+        **params,
+    )
+    PaymentIntent.sync_from_stripe_data(data, api_key=api_key())
+    return _intent_out(data)
+
+
+# --- Plans and the webhook endpoint -------------------------------------------------------
+
+
+def plans_sync() -> dict[str, int]:
+    """Mirror every product and price from Stripe (``manage.py sync_plans``)."""
+    from djstripe.models import Price, Product
+
+    require_configured()
+    counts = {}
+    for model in (Product, Price):
+        synced = 0
+        for data in model.api_list(api_key=api_key()):
+            model.sync_from_stripe_data(data, api_key=api_key())
+            synced += 1
+        counts[model._meta.label_lower] = synced
+    return counts
+
+
+DEMO_MARK = "demo"
+
+
+@transaction.atomic
+def demo_plans_create() -> list[str]:
+    """Local products and prices for every paid plan, for a laptop without Stripe. They
+    never existed in Stripe: ids start with ``demo_`` and their metadata says ``demo``."""
+    from djstripe.models import Price, Product
+
+    created = []
+    for position, name in enumerate(plans.names()):
+        if plans.rank(name) == 0:
+            continue
+        product_id, price_id = f"demo_prod_{name}", f"demo_price_{name}_monthly"
+        metadata = {DEMO_MARK: "true", "plan": name}
+        product, _ = Product.objects.update_or_create(
+            id=product_id,
+            defaults={
+                "name": f"{name.title()} (demo, not in Stripe)",
+                "active": True,
+                "livemode": False,
+                "metadata": metadata,
+                "stripe_data": {"id": product_id, "object": "product", "type": "service"},
+            },
+        )
+        amount = 900 * position
+        Price.objects.update_or_create(
+            id=price_id,
+            defaults={
+                "product": product,
+                "active": True,
+                "currency": "eur",
+                "nickname": f"{name} monthly (demo)",
+                "livemode": False,
+                "metadata": metadata,
+                "stripe_data": {
+                    "id": price_id,
+                    "object": "price",
+                    "type": "recurring",
+                    "unit_amount": amount,
+                    "recurring": {"interval": "month", "interval_count": 1},
+                },
+            },
+        )
+        created.append(price_id)
+    return created
+
+
+def webhook_endpoint_ensure() -> WebhookEndpoint | None:
+    """The local WebhookEndpoint row dj-stripe verifies signatures with, from
+    ``STRIPE_WEBHOOK_UUID`` and ``STRIPE_WEBHOOK_SECRET``; None when they are unset."""
+    endpoint_uuid, secret = settings.STRIPE_WEBHOOK_UUID, settings.STRIPE_WEBHOOK_SECRET
+    if not endpoint_uuid or not secret:
+        return None
+    endpoint_uuid = uuid.UUID(str(endpoint_uuid))
+    endpoint, _ = WebhookEndpoint.objects.update_or_create(
+        djstripe_uuid=endpoint_uuid,
+        defaults={
+            "id": f"we_env_{endpoint_uuid.hex[:20]}",
+            "secret": secret,
+            "livemode": selectors.livemode(),
+            "url": f"{settings.FRONTEND_URL}/api/v1/stripe/webhook/{endpoint_uuid}/",
+            "enabled_events": ["*"],
+            "status": "enabled",
+            "api_version": djstripe_settings.STRIPE_API_VERSION,
+            "djstripe_validation_method": settings.DJSTRIPE_WEBHOOK_VALIDATION,
+        },
+    )
+    return endpoint

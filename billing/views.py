@@ -1,0 +1,159 @@
+"""The billing API (API.md, "billing"). Doorways: permission, input, one service or selector.
+Every endpoint that needs Stripe answers 503 ``billing_unavailable`` without keys; the
+plans list reads local rows and works without them (demo plans included)."""
+
+from __future__ import annotations
+
+from djstripe.models import Price
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.idempotency import HEADER, IDEMPOTENCY_KEY_PARAMETER, idempotent
+
+from . import selectors, serializers, services
+
+
+def _client_key(request: Request) -> str | None:
+    return request.headers.get(HEADER) or None
+
+
+class BillingView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        services.require_configured()
+
+
+class PlanListView(generics.ListAPIView):
+    """Plans on sale with price, interval, features and AI quotas; the free plan first."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    serializer_class = serializers.PlanPriceSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no database
+            return Price.objects.none()
+        return serializers.plan_rows()
+
+
+class SubscriptionView(BillingView):
+    @extend_schema(responses=serializers.SubscriptionSerializer)
+    def get(self, request: Request) -> Response:
+        summary = services.subscription_summary(request.user)
+        return Response(serializers.SubscriptionSerializer(summary).data)
+
+
+class CheckoutSessionView(BillingView):
+    @extend_schema(
+        request=serializers.PriceInputSerializer,
+        responses={201: serializers.CheckoutSessionSerializer},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = serializers.PriceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.checkout_session_create(
+            user=request.user, price=data.validated_data["price"], client_key=_client_key(request)
+        )
+        return Response(session, status=status.HTTP_201_CREATED)
+
+
+class PortalSessionView(BillingView):
+    @extend_schema(
+        request=serializers.PortalInputSerializer, responses={201: serializers.UrlSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        data = serializers.PortalInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.portal_session_create(
+            user=request.user, flow=data.validated_data.get("flow", "")
+        )
+        return Response(session, status=status.HTTP_201_CREATED)
+
+
+class SubscriptionChangeView(BillingView):
+    @extend_schema(
+        request=serializers.PriceInputSerializer,
+        responses=serializers.SubscriptionSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = serializers.PriceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        summary = services.subscription_change(
+            user=request.user, price=data.validated_data["price"], client_key=_client_key(request)
+        )
+        return Response(serializers.SubscriptionSerializer(summary).data)
+
+
+class SubscriptionCancelView(BillingView):
+    @extend_schema(
+        request=serializers.CancelInputSerializer, responses=serializers.SubscriptionSerializer
+    )
+    def post(self, request: Request) -> Response:
+        data = serializers.CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        summary = services.subscription_cancel(
+            user=request.user, immediately=data.validated_data["immediately"]
+        )
+        return Response(serializers.SubscriptionSerializer(summary).data)
+
+
+class InvoiceListView(BillingView, generics.ListAPIView):
+    serializer_class = serializers.InvoiceSerializer
+
+    def get_queryset(self):
+        return selectors.invoices_of(self.request.user)
+
+
+class PaymentListView(BillingView, generics.ListAPIView):
+    serializer_class = serializers.PaymentSerializer
+
+    def get_queryset(self):
+        return selectors.payments_of(self.request.user)
+
+
+class PaymentIntentCreateView(BillingView):
+    @extend_schema(
+        request=serializers.PaymentIntentInputSerializer,
+        responses={201: serializers.PaymentIntentSerializer},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = serializers.PaymentIntentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        intent = services.payment_intent_create(
+            user=request.user,
+            purpose=data.validated_data["purpose"],
+            object_id=data.validated_data["object"],
+            client_key=_client_key(request),
+        )
+        return Response(intent, status=status.HTTP_201_CREATED)
+
+
+class PaymentIntentConfirmView(BillingView):
+    @extend_schema(
+        request=serializers.ConfirmInputSerializer,
+        responses=serializers.PaymentIntentSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request, pk: str) -> Response:
+        data = serializers.ConfirmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        intent = services.payment_intent_confirm(
+            user=request.user,
+            payment_intent_id=pk,
+            payment_method=data.validated_data["payment_method"],
+            client_key=_client_key(request),
+        )
+        return Response(intent)
