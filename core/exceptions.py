@@ -94,6 +94,13 @@ class ExceptionHandler(BaseExceptionHandler):
             return flat
         return super().convert_known_exceptions(exc)
 
+    def report_exception(self, exc, response) -> None:
+        # A refusal a service chose (a 503 "billing is not configured") is an answer, not a
+        # crash: it is not sent to error monitoring as a server error.
+        if isinstance(self.exc, DomainError):
+            return
+        super().report_exception(exc, response)
+
 
 def _is_detail_and_code(exc: Exception) -> bool:
     return (

@@ -2,6 +2,7 @@
 whether DRF, Django or a service raised it."""
 
 import pytest
+from django.core.signals import got_request_exception
 from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,33 @@ def test_a_domain_error_that_says_when_to_retry_sends_retry_after(api):
     assert response.status_code == 429
     assert response["Retry-After"] == "42"
     assert response.json() == _client_error("export_limit", "Ten exports a day.")
+
+
+@with_test_urls
+def test_a_service_refusing_with_503_is_an_answer_not_a_reported_crash(api):
+    # given
+    reported = []
+
+    def listener(**kwargs):
+        reported.append(kwargs)
+
+    got_request_exception.connect(listener)
+
+    # when
+    try:
+        response = api.get("/unavailable/")
+    finally:
+        got_request_exception.disconnect(listener)
+
+    # then
+    assert response.status_code == 503
+    assert response.json() == {
+        "type": "server_error",
+        "errors": [
+            {"code": "payments_unavailable", "detail": "Payments are not configured.", "attr": None}
+        ],
+    }
+    assert reported == []
 
 
 @with_test_urls

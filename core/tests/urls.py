@@ -14,7 +14,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import Consent, Profile, User
-from core.exceptions import Conflict, DomainError, TooManyRequests
+from core.exceptions import Conflict, DomainError, ServiceUnavailable, TooManyRequests
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.models import AuditEntry
 from core.pagination import CursorPagination, PageNumberPagination
@@ -77,6 +77,11 @@ class ConflictView(OpenView):
 class LimitView(OpenView):
     def post(self, request):
         raise TooManyRequests("Ten exports a day.", code="export_limit", wait=41.2)
+
+
+class UnavailableView(OpenView):
+    def get(self, request):
+        raise ServiceUnavailable("Payments are not configured.", code="payments_unavailable")
 
 
 class CrashView(OpenView):
@@ -201,6 +206,7 @@ urlpatterns = [
     path("domain-error/fields/", DomainErrorFieldsView.as_view()),
     path("conflict/", ConflictView.as_view()),
     path("limit/", LimitView.as_view()),
+    path("unavailable/", UnavailableView.as_view()),
     path("crash/", CrashView.as_view()),
     path("django-crash/", django_crash),
     path("users/", UserPageView.as_view()),
