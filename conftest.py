@@ -11,6 +11,10 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from accounts.services import tokens_for
+from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import bearer
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgres: needs DATABASE_URL pointing at PostgreSQL")
@@ -42,3 +46,25 @@ def _clear_cache():
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def member(db):
+    """A member with a verified address, a profile and an empty onboarding."""
+    return UserFactory()
+
+
+@pytest.fixture
+def other_member(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def tokens(member) -> dict[str, str]:
+    return tokens_for(member)
+
+
+@pytest.fixture
+def member_api(tokens) -> APIClient:
+    """An API client signed in as ``member``, with the access token of ``tokens``."""
+    return bearer(tokens["access"])

@@ -3,6 +3,8 @@ import re
 from django.core import mail
 from rest_framework.test import APIClient
 
+from accounts.services import tokens_for
+
 
 def key_from_last_email(pattern: str = r"key=([\w:\-]+)") -> str:
     """The key in the most recent email's text body (verification or password reset)."""
@@ -16,6 +18,11 @@ def bearer(access: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     return client
+
+
+def client_for(user) -> APIClient:
+    """A client signed in as ``user`` with a fresh token pair."""
+    return bearer(tokens_for(user)["access"])
 
 
 def errors_of(response) -> list[dict]:

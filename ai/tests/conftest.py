@@ -2,10 +2,7 @@ import copy
 from pathlib import Path
 
 import pytest
-from rest_framework.test import APIClient
 
-from accounts.services import tokens_for
-from accounts.tests.factories import UserFactory
 from ai import features
 
 from .fake_openai import FakeOpenAI
@@ -40,27 +37,6 @@ def fake_openai(settings):
     yield server
     server.stop()
     assert server.unused == [], "scripted replies were never requested"
-
-
-@pytest.fixture
-def member(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def other_member(db):
-    return UserFactory()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user)['access']}")
-    return client
-
-
-@pytest.fixture
-def member_api(member) -> APIClient:
-    return client_for(member)
 
 
 @pytest.fixture

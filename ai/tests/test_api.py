@@ -7,11 +7,11 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from accounts.tests.helpers import client_for
 from ai.ai_features import TEXT_SUMMARY
 from ai.models import Generation, QuotaUsage
 from ai.quotas import seconds_until_reset
 
-from .conftest import client_for
 from .factories import GenerationFactory, QuotaUsageFactory
 
 pytestmark = pytest.mark.django_db

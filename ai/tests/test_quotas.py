@@ -8,11 +8,11 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import client_for
 from ai import quotas
 from ai.ai_features import TEXT_SUMMARY
 from ai.models import Generation, QuotaUsage
 
-from .conftest import client_for
 from .factories import GenerationFactory, QuotaUsageFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,7 @@ import uuid
 import pytest
 import stripe
 from djstripe.models import Customer, Price, Product
-from rest_framework.test import APIClient
 
-from accounts.services import tokens_for
-from accounts.tests.factories import UserFactory
 from billing import payments, services
 
 from .fake_stripe import FakeStripe, example
@@ -65,27 +62,6 @@ def fake_stripe():
 @pytest.fixture
 def webhook_endpoint(db):
     return services.webhook_endpoint_ensure()
-
-
-@pytest.fixture
-def member(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def other_member(db):
-    return UserFactory()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user)['access']}")
-    return client
-
-
-@pytest.fixture
-def member_api(member) -> APIClient:
-    return client_for(member)
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ import stripe
 from djstripe.models import Charge, Customer, Invoice
 
 from accounts.selectors import plan_for
+from accounts.tests.helpers import client_for
 
-from .conftest import API_KEY, PREMIUM_PRICE, PRO_PRICE, client_for, customer_for, subscription_data
+from .conftest import API_KEY, PREMIUM_PRICE, PRO_PRICE, customer_for, subscription_data
 from .fake_stripe import example
 
 pytestmark = pytest.mark.django_db

@@ -4,16 +4,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Consent
-from accounts.services import tokens_for
 from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("core.tests.urls")]
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user)['access']}")
-    return client
 
 
 @pytest.fixture
