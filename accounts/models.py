@@ -76,6 +76,7 @@ class Profile(BaseModel):
     headline = models.CharField(max_length=160, blank=True)
     company = models.CharField(max_length=120, blank=True)
     position = models.CharField(max_length=120, blank=True)
+    industry = models.CharField(max_length=80, blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
     # Contact details are encrypted at rest; the blind index allows exact lookups.
     phone = EncryptedTextField(blank=True)
@@ -103,6 +104,7 @@ class Profile(BaseModel):
         "headline",
         "company",
         "position",
+        "industry",
         "timezone",
         "phone",
         "coaching_style",

@@ -13,6 +13,9 @@ An app registers its models in its ``privacy.py`` (found at start-up, like ``adm
         retention=lambda now: Post.objects.filter(hidden_at__lt=now - timedelta(days=90)),
     )
 
+``user_field`` may be a tuple of fields for rows that involve the user from more than one
+side (a message's sender and recipient): the user's rows are those where any of them match.
+
 ``erase`` is ``DELETE`` or a function ``(queryset, user) -> int`` that pseudonymises the
 rows in place (for records that must outlive the member, like analytics events). Rows past
 ``retention`` are deleted, unless ``expire`` is a function ``(queryset) -> int`` that strips
@@ -50,7 +53,7 @@ RetentionRule = Callable[[dt.datetime], models.QuerySet]
 @dataclass(frozen=True)
 class Policy:
     model: type[models.Model]
-    user_field: str
+    user_field: str | tuple[str, ...]
     export_fields: tuple[str, ...]
     erase: str | Eraser
     retention: RetentionRule | None
@@ -62,7 +65,11 @@ class Policy:
         return self.model._meta.label_lower
 
     def rows_of(self, user) -> models.QuerySet:
-        return self.model._default_manager.filter(**{self.user_field: user.pk})
+        fields = (self.user_field,) if isinstance(self.user_field, str) else self.user_field
+        match = models.Q()
+        for field in fields:
+            match |= models.Q(**{field: user.pk})
+        return self.model._default_manager.filter(match)
 
 
 class PrivacyRegistry:
@@ -73,7 +80,7 @@ class PrivacyRegistry:
         self,
         model: type[models.Model],
         *,
-        user_field: str = "user",
+        user_field: str | tuple[str, ...] = "user",
         export_fields: Iterable[str] | None = None,
         erase: str | Eraser = DELETE,
         retention: RetentionRule | None = None,
@@ -83,7 +90,11 @@ class PrivacyRegistry:
         if model in self._policies:
             raise ValueError(f"{model._meta.label} is already registered for privacy.")
         if export_fields is None:
-            export_fields = [f.attname for f in model._meta.concrete_fields if f.name != user_field]
+            export_fields = [
+                f.attname
+                for f in model._meta.concrete_fields
+                if f.name not in ((user_field,) if isinstance(user_field, str) else user_field)
+            ]
         self._policies[model] = Policy(
             model=model,
             user_field=user_field,

@@ -22,6 +22,7 @@ def test_profile_shows_the_callers_settings(member_api, member):
         "headline": "",
         "company": "",
         "position": "",
+        "industry": "",
         "timezone": "UTC",
         "phone": "",
         "coaching_style": "",

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "notifications",
     "djstripe",
     "billing",
+    "community",
     "anymail",
 ]
 
@@ -349,6 +350,17 @@ BILLING_SUCCESS_URL = env.str(
 )
 BILLING_CANCEL_URL = env.str("BILLING_CANCEL_URL", default=f"{FRONTEND_URL}/billing/cancel")
 BILLING_PORTAL_RETURN_URL = env.str("BILLING_PORTAL_RETURN_URL", default=f"{FRONTEND_URL}/billing")
+
+# --- Community (community/) ------------------------------------------------------------------
+# Minutes during which an author may edit or delete a post or comment.
+COMMUNITY_EDIT_WINDOW_MINUTES = env.int("COMMUNITY_EDIT_WINDOW_MINUTES", default=15)
+# Distinct members whose reports hide a post until staff review it.
+COMMUNITY_REPORTS_TO_HIDE = env.int("COMMUNITY_REPORTS_TO_HIDE", default=3)
+# When a member is erased, keep their messages for the other party with the author shown as
+# a deleted member (True), or delete them (False).
+COMMUNITY_KEEP_MESSAGES = env.bool("COMMUNITY_KEEP_MESSAGES", default=True)
+# How long a typing indicator lasts unless the client sends another typing frame.
+COMMUNITY_TYPING_TTL_SECONDS = env.int("COMMUNITY_TYPING_TTL_SECONDS", default=6)
 
 # --- REST API -----------------------------------------------------------------------------
 

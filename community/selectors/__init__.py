@@ -1,0 +1,1 @@
+"""The community's reads that need care (visibility, annotations, constant query counts)."""

@@ -1,0 +1,1 @@
+"""The community API's doorways, one module per concern."""
