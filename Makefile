@@ -20,6 +20,7 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py billing_demo_plans
+	$(PY) manage.py community_demo
 
 # One ASGI process for REST and WebSockets, and, standing in for Celery beat, a loop that
 # sends due scheduled notifications every 30 seconds; both stop with the server.

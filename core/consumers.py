@@ -232,6 +232,8 @@ class PlatformConsumer(AsyncWebsocketConsumer):
     # --- server -> client (group events from core.realtime) -------------------------------
 
     async def user_frame(self, event: dict[str, Any]) -> None:
+        if event.get("except_channel") == self.channel_name:
+            return
         await self.send_frame(event["frame"])
 
     async def user_close(self, event: dict[str, Any]) -> None:

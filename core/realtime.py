@@ -141,12 +141,15 @@ def _group_send(user_id, message: dict[str, Any]) -> None:
     _sender.group_send(group_for(user_id), message)
 
 
-def send_to_user(user_id, frame: dict[str, Any]) -> None:
+def send_to_user(user_id, frame: dict[str, Any], *, except_channel: str | None = None) -> None:
     """Push ``frame`` (a JSON object with a ``type``) to every open socket of the user,
-    once the current transaction commits."""
-    transaction.on_commit(
-        lambda: _group_send(user_id, {"type": "user.frame", "frame": frame}), robust=True
-    )
+    once the current transaction commits. ``except_channel`` (a consumer's
+    ``channel_name``) leaves out the socket the change came from, when it is told otherwise
+    (a sent message is acknowledged to the socket that sent it)."""
+    message: dict[str, Any] = {"type": "user.frame", "frame": frame}
+    if except_channel:
+        message["except_channel"] = except_channel
+    transaction.on_commit(lambda: _group_send(user_id, message), robust=True)
 
 
 def close_user_sockets(user_id, code: int = CLOSE_REVOKED) -> None:

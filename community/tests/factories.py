@@ -63,3 +63,34 @@ class BlockFactory(factory.django.DjangoModelFactory):
 
     blocker = factory.SubFactory(UserFactory)
     blocked = factory.SubFactory(UserFactory)
+
+
+def conversation_between(a, b):
+    """The conversation of members ``a`` and ``b`` (users or ids), created if need be."""
+    from community.models import Conversation
+
+    a_id, b_id = getattr(a, "pk", a), getattr(b, "pk", b)
+    low, high = sorted([a_id, b_id], key=str)
+    conversation, _ = Conversation.objects.get_or_create(user_low_id=low, user_high_id=high)
+    return conversation
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    """A message from ``sender`` to ``recipient`` in their conversation, which it becomes
+    the last message of (as ``message_send`` would make it)."""
+
+    class Meta:
+        model = "community.Message"
+        skip_postgeneration_save = True
+
+    sender = factory.SubFactory(UserFactory)
+    recipient = factory.SubFactory(UserFactory)
+    conversation = factory.LazyAttribute(lambda o: conversation_between(o.sender, o.recipient))
+    content = factory.Sequence(lambda n: f"Message {n}")
+
+    @factory.post_generation
+    def last_of_its_conversation(self, create, extracted, **kwargs):
+        if create:
+            type(self.conversation).objects.filter(pk=self.conversation_id).update(
+                last_message=self, last_message_at=self.created_at
+            )

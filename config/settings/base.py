@@ -361,6 +361,17 @@ COMMUNITY_REPORTS_TO_HIDE = env.int("COMMUNITY_REPORTS_TO_HIDE", default=3)
 COMMUNITY_KEEP_MESSAGES = env.bool("COMMUNITY_KEEP_MESSAGES", default=True)
 # How long a typing indicator lasts unless the client sends another typing frame.
 COMMUNITY_TYPING_TTL_SECONDS = env.int("COMMUNITY_TYPING_TTL_SECONDS", default=6)
+# A member who has not read a new message after this long is alerted (in the app and by
+# email, per their preferences), once per run of unread messages in a conversation.
+COMMUNITY_MESSAGE_ALERT_DELAY_SECONDS = env.int(
+    "COMMUNITY_MESSAGE_ALERT_DELAY_SECONDS", default=600
+)
+
+# Members recommended to connect with (GET /community/recommendations), and how many
+# candidates are scored to find them (those in the caller's industry or a nearby tier
+# first, then the newest).
+COMMUNITY_RECOMMENDATIONS_LIMIT = env.int("COMMUNITY_RECOMMENDATIONS_LIMIT", default=10)
+COMMUNITY_RECOMMENDATIONS_POOL = env.int("COMMUNITY_RECOMMENDATIONS_POOL", default=500)
 
 # --- REST API -----------------------------------------------------------------------------
 
@@ -371,6 +382,8 @@ THROTTLE_RATES = {
     "login_email": "10/min",
     "ai": "30/min",
     "messaging": "60/min",
+    # Posts, comments, likes and reports, per member (community/views/posts.py).
+    "community_write": "30/min",
 }
 THROTTLE_RATES.update(env.dict("THROTTLE_RATES", default={}))
 

@@ -46,6 +46,12 @@ def test_every_write_documents_its_body(schema):
         ("post", "/api/v1/ai/generations/{id}/retry"),
         ("post", "/api/v1/notifications/{id}/read"),
         ("post", "/api/v1/notifications/read-all"),
+        ("put", "/api/v1/messages/{id}/read"),
+        ("post", "/api/v1/community/blocks/{user_id}"),
+        ("delete", "/api/v1/community/blocks/{user_id}"),
+        ("delete", "/api/v1/community/posts/{id}"),
+        ("post", "/api/v1/community/posts/{id}/like"),
+        ("delete", "/api/v1/community/posts/{id}/like"),
     }
     for method, path, operation in operations(schema):
         if method in {"post", "patch", "put", "delete"} and (method, path) not in bodyless:

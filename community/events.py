@@ -1,0 +1,146 @@
+"""WebSocket frames of 1:1 messaging (API.md, the paragraph after "community").
+
+Client -> server
+----------------
+
+``{"type": "message.send", "recipient": "<user uuid>", "content": "text", "client_id": "c-1"}``
+    All three fields are required (``client_id`` is a string of at most 64 characters,
+    or an integer; ``""`` turns resend detection off). The message is stored, then:
+
+    - the sending socket gets ``{"type": "message.ack", "client_id": "c-1", "id": "<uuid>",
+      "conversation_id": "<uuid>", "created_at": "2025-01-01T12:00:00.123456Z",
+      "duplicate": false}``; ``duplicate`` is true (and nothing is fanned out again) when
+      that ``client_id`` was already stored: the ack carries the stored message's id.
+    - every socket of the recipient, and every *other* socket of the sender, gets
+      ``message.new`` (below). The sending socket hears of its message through the ack
+      only. (A message sent over ``POST /messages`` reaches every socket of both.)
+
+``{"type": "message.read", "id": "<message uuid>"}``
+    The recipient marks the message, and every earlier unread one of that conversation
+    addressed to them, read. No reply of its own: the reader's sockets (this one
+    included) and the sender's get ``message.read`` when something changed.
+
+``{"type": "typing", "recipient": "<user uuid>"}``
+    Nothing is stored; the recipient's sockets get ``typing``. Send it again every few
+    seconds while the member types.
+
+Server -> client
+----------------
+
+``{"type": "message.new", "message": {"id", "conversation_id", "sender_id",
+"recipient_id", "content", "client_id", "created_at", "read_at": null}}``
+
+``{"type": "message.read", "id": "<message uuid>", "conversation_id": "<uuid>",
+"reader_id": "<uuid>", "sender_id": "<uuid>"|null, "read_at": "<iso>", "count": 3}``
+    Every message of the conversation addressed to ``reader_id`` up to and including
+    ``id`` is read; ``count`` is how many this read marked.
+
+``{"type": "typing", "from": "<user uuid>", "expires_in": 6}``
+    ``from`` is typing to you; hide the indicator after ``expires_in`` seconds
+    (``COMMUNITY_TYPING_TTL_SECONDS``) unless another one comes.
+
+Errors
+------
+
+A refused frame gets ``{"type": "error", "code", "detail", "attr", "client_id"?}`` (the
+``client_id`` of the frame echoed when it had one) and the socket stays open:
+
+- ``invalid_frame`` (not JSON, no type, a required field missing), ``unknown_type``,
+  ``frame_too_large``, ``rate_limited`` (more frames a second than the socket allows):
+  from the consumer, core/consumers.py.
+- ``blank`` / ``max_length`` / ``invalid`` with ``attr`` ``content``, ``client_id`` or
+  ``recipient`` (not a UUID, yourself); ``does_not_exist`` on ``recipient`` (unknown or
+  deactivated member).
+- ``messaging_blocked`` (you blocked the recipient), ``messages_not_accepted`` (they
+  blocked you or accept messages from nobody; the two are not told apart), on
+  ``recipient``; for ``typing`` as for ``message.send``.
+- ``client_id_reused`` (409 over REST): the ``client_id`` was used for another recipient.
+- ``throttled``: more messages than ``THROTTLE_RATES["messaging"]`` allows; the budget
+  is the sender's, shared with ``POST /messages``.
+- ``not_found`` for ``message.read`` of a message that is not addressed to you.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from community.selectors import messages as selectors
+from community.serializers.messages import timestamp
+from community.services import messages as services
+from core import realtime
+from core.exceptions import TooManyRequests
+from core.realtime import frame_handler
+from core.throttles import MessagingThrottle
+
+
+def _within_messaging_rate(user) -> None:
+    """The per-sender budget of ``POST /messages`` (``MessagingThrottle``, the same cache
+    key), spent by socket sends too, so switching doorways buys no extra messages."""
+    throttle = MessagingThrottle()
+    if not throttle.allow_request(SimpleNamespace(user=user), None):
+        wait = throttle.wait()
+        raise TooManyRequests(
+            f"Too many messages; try again in {round(wait or 1)} s.", code="throttled", wait=wait
+        )
+
+
+@database_sync_to_async
+def _send(user, frame, origin_channel):
+    _within_messaging_rate(user)
+    return services.message_send(
+        sender=user,
+        recipient_id=frame["recipient"],
+        content=frame["content"],
+        client_id=frame["client_id"],
+        origin_channel=origin_channel,
+    )
+
+
+@frame_handler("message.send", required=("recipient", "content", "client_id"))
+async def message_send(consumer, frame):
+    message, created = await _send(consumer.user, frame, consumer.channel_name)
+    await consumer.send_frame(
+        {
+            "type": "message.ack",
+            "client_id": frame["client_id"],
+            "id": str(message.pk),
+            "conversation_id": str(message.conversation_id),
+            "created_at": timestamp(message.created_at),
+            "duplicate": not created,
+        }
+    )
+
+
+@frame_handler("message.read", required=("id",))
+async def message_read(consumer, frame):
+    await database_sync_to_async(services.message_read)(
+        reader=consumer.user, message_id=frame["id"]
+    )
+
+
+@database_sync_to_async
+def _typing_refusal(user, recipient):
+    return selectors.messaging_refusal_cached(sender_id=user.pk, recipient_id=recipient)
+
+
+@frame_handler("typing", required=("recipient",))
+async def typing(consumer, frame):
+    refusal = await _typing_refusal(consumer.user, frame["recipient"])
+    if refusal is not None:
+        services.raise_refusal(refusal)
+    recipient = selectors.parse_id(frame["recipient"])
+    # Not stored and not tied to a transaction: straight to the recipient's group.
+    await consumer.channel_layer.group_send(
+        realtime.group_for(recipient),
+        {
+            "type": "user.frame",
+            "frame": {
+                "type": "typing",
+                "from": str(consumer.user.pk),
+                "expires_in": settings.COMMUNITY_TYPING_TTL_SECONDS,
+            },
+        },
+    )

@@ -1,0 +1,208 @@
+"""Members to connect with: candidates and their scores, in a constant number of queries.
+
+Candidates are the other active members listed in the directory
+(``profile.directory_visibility == "members"``), minus anyone the caller blocked or who
+blocked the caller. At most ``COMMUNITY_RECOMMENDATIONS_POOL`` of them are scored: those in
+the caller's industry or a tier near theirs first (both cheap to tell in SQL), then the
+newest. Each is scored in Python from four overlaps, with these weights:
+
+========  ======  ==================================================================
+overlap   weight  share of the weight earned
+========  ======  ==================================================================
+goals     0.35    shared onboarding goals / the caller's goals
+skills    0.30    shared primary skills / the caller's skills
+industry  0.20    all of it when the industries are equal (case-insensitive)
+tier      0.15    all of it for the same tier, 0.10 of the 0.15 for a tier one rank away
+========  ======  ==================================================================
+
+Goals and skills compare case-insensitively with spaces collapsed, and are reported in the
+caller's own spelling. Confidence is the sum, in [0, 1], rounded to three places. Members
+with nothing in common (confidence 0) are not recommended; ties are broken by member id so
+the order never changes between two identical requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from accounts.choices import DirectoryVisibility
+
+from ..models import Block
+
+if TYPE_CHECKING:
+    from ..models import Tier
+
+GOALS_WEIGHT = 0.35
+SKILLS_WEIGHT = 0.30
+INDUSTRY_WEIGHT = 0.20
+SAME_TIER_WEIGHT = 0.15
+ADJACENT_TIER_WEIGHT = 0.10
+
+SAME_TIER = "same"
+ADJACENT_TIER = "adjacent"
+
+_RELATED = ("profile", "onboarding", "membership__tier")
+
+
+@dataclass(frozen=True)
+class Traits:
+    """What a member is matched on, read from their profile, onboarding and membership."""
+
+    goals: list[str]
+    skills: list[str]
+    industry: str
+    tier: Tier | None
+
+
+@dataclass
+class Recommendation:
+    member: Any
+    tier: Tier | None
+    confidence: float
+    goals: list[str]
+    skills: list[str]
+    industry: bool
+    tier_match: str
+    # Filled by community.services.recommendations: the AI's sentence or the template's.
+    reason: str = ""
+    reason_source: str = "template"
+
+    @property
+    def tier_matched(self) -> bool:
+        return bool(self.tier_match)
+
+
+def member_with_context(user):
+    """``user`` re-read with their profile, onboarding and tier, in one query."""
+    return get_user_model().objects.select_related(*_RELATED).get(pk=user.pk)
+
+
+def related(user, name: str):
+    """``user.<name>`` for a one-to-one that may be missing (None then)."""
+    try:
+        return getattr(user, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def tier_of(user) -> Tier | None:
+    membership = related(user, "membership")
+    return membership.tier if membership is not None else None
+
+
+def traits_of(user) -> Traits:
+    profile = related(user, "profile")
+    onboarding = related(user, "onboarding")
+    return Traits(
+        goals=strings(onboarding.goals if onboarding else []),
+        skills=strings(onboarding.primary_skills if onboarding else []),
+        industry=(profile.industry.strip() if profile else ""),
+        tier=tier_of(user),
+    )
+
+
+def recommendation_candidates(*, viewer, traits: Traits):
+    """The bounded pool of members who may be recommended to ``viewer``, with what they
+    are scored on already joined: one query, whatever its size."""
+    blocked_by_viewer = Block.objects.filter(blocker=viewer).values("blocked")
+    blocking_viewer = Block.objects.filter(blocked=viewer).values("blocker")
+    near = []
+    if traits.industry:
+        near.append(When(profile__industry__iexact=traits.industry, then=Value(2)))
+    if traits.tier is not None:
+        rank = traits.tier.rank
+        near.append(When(membership__tier__rank__range=(max(rank - 1, 0), rank + 1), then=Value(1)))
+    queryset = (
+        get_user_model()
+        .objects.filter(is_active=True, profile__directory_visibility=DirectoryVisibility.MEMBERS)
+        .exclude(pk=viewer.pk)
+        .exclude(Q(pk__in=blocked_by_viewer) | Q(pk__in=blocking_viewer))
+        .select_related(*_RELATED)
+    )
+    if near:
+        queryset = queryset.annotate(
+            nearness=Case(*near, default=Value(0), output_field=IntegerField())
+        ).order_by("-nearness", "-date_joined", "pk")
+    else:
+        queryset = queryset.order_by("-date_joined", "pk")
+    return queryset[: settings.COMMUNITY_RECOMMENDATIONS_POOL]
+
+
+def score(traits: Traits, candidate) -> Recommendation:
+    """How well ``candidate`` matches a member with ``traits`` (weights: module docstring)."""
+    theirs = traits_of(candidate)
+    goals = _shared(traits.goals, theirs.goals)
+    skills = _shared(traits.skills, theirs.skills)
+    industry = bool(traits.industry) and traits.industry.casefold() == theirs.industry.casefold()
+    tier_match = _tier_match(traits.tier, theirs.tier)
+    points = 0.0
+    if traits.goals:
+        points += GOALS_WEIGHT * len(goals) / len(traits.goals)
+    if traits.skills:
+        points += SKILLS_WEIGHT * len(skills) / len(traits.skills)
+    if industry:
+        points += INDUSTRY_WEIGHT
+    if tier_match == SAME_TIER:
+        points += SAME_TIER_WEIGHT
+    elif tier_match == ADJACENT_TIER:
+        points += ADJACENT_TIER_WEIGHT
+    return Recommendation(
+        member=candidate,
+        tier=theirs.tier,
+        confidence=round(min(points, 1.0), 3),
+        goals=goals,
+        skills=skills,
+        industry=industry,
+        tier_match=tier_match,
+    )
+
+
+def recommendations_for(*, viewer, limit: int) -> tuple[Traits, list[Recommendation]]:
+    """The caller's traits and their ``limit`` best matches, best first. Two queries."""
+    traits = traits_of(member_with_context(viewer))
+    scored = [
+        score(traits, candidate)
+        for candidate in recommendation_candidates(viewer=viewer, traits=traits)
+    ]
+    scored = [item for item in scored if item.confidence > 0]
+    scored.sort(key=lambda item: (-item.confidence, str(item.member.pk)))
+    return traits, scored[:limit]
+
+
+def _tier_match(mine: Tier | None, theirs: Tier | None) -> str:
+    if mine is None or theirs is None:
+        return ""
+    if mine.pk == theirs.pk:
+        return SAME_TIER
+    if abs(mine.rank - theirs.rank) <= 1:
+        return ADJACENT_TIER
+    return ""
+
+
+def _normal(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def strings(values: Any) -> list[str]:
+    """The distinct non-blank strings of a JSON list, in order, stripped."""
+    if not isinstance(values, list):
+        return []
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        if isinstance(value, str) and value.strip() and _normal(value) not in seen:
+            seen.add(_normal(value))
+            out.append(" ".join(value.split()))
+    return out
+
+
+def _shared(mine: list[str], theirs: list[str]) -> list[str]:
+    """The items of ``mine`` that ``theirs`` has too, in my order and spelling."""
+    their_keys = {_normal(value) for value in theirs}
+    return [value for value in mine if _normal(value) in their_keys]

@@ -1,0 +1,267 @@
+"""1:1 messages: sending, reading, and the alert for a recipient who does not read them.
+
+Both doorways (``POST /messages`` and the ``message.send`` socket frame) call
+:func:`message_send`; both ``PUT /messages/{id}/read`` and ``message.read`` call
+:func:`message_read`. Each stores first and fans out after commit
+(``core.realtime.send_to_user``), so nobody hears of a message that was rolled back.
+
+**Sending.** The message goes to the recipient's group *and* the sender's group as
+``message.new``, so the sender's other devices show it too. A socket that sent it
+(``origin_channel``) hears of it through its ``message.ack`` only; a message sent over
+REST reaches every socket of the sender. Clients still dedupe by ``id`` (or their own
+``client_id``), since a REST send and a socket may belong to the same device.
+
+**Resending.** ``client_id`` is the sender's own id for a message; the unique constraint
+(sender, client_id) makes a resend (after a dropped socket, a retried request) return the
+stored message, even when two copies race. A duplicate is acknowledged again but fanned out
+and alerted never again; it is answered from what is stored even if a block came in
+between (the message was delivered already). Reusing a ``client_id`` for another recipient
+is a 409.
+
+**Who may message whom.** Not yourself, not an unknown or deactivated member (400 on
+``recipient``), not someone you blocked (403 ``messaging_blocked``), not someone who
+blocked you or accepts messages from nobody (403 ``messages_not_accepted``: the two read
+the same, so a block is not revealed to the member blocked).
+
+**Reading.** Reading a message marks every earlier unread message of that conversation
+addressed to the reader read too (clients show a thread read up to a point). The sender
+hears ``message.read`` (the read receipt), and so do the reader's devices, to clear badges.
+Reading again changes nothing and sends nothing.
+
+**Alerts** (``community_message``, community/notification_kinds.py). A member who does not
+read a message within ``COMMUNITY_MESSAGE_ALERT_DELAY_SECONDS`` is notified (in the app and
+by email, per their preferences) once per *unread streak*: the message that finds the
+conversation with nothing unread for the recipient schedules one alert; the messages after
+it, while that one is unread, add nothing. When the alert is due, it is skipped if the
+recipient has read what the sender wrote meanwhile (or blocked the sender, or the sender
+was erased), so a member chatting live is never alerted. The next alert comes only after
+the recipient caught up and a new message arrives. Sends to the same conversation are
+serialised by the conversation's row lock, so two concurrent first messages cannot both
+schedule one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from analytics.services import track
+from community.models import CLIENT_ID_MAX_LENGTH, MESSAGE_MAX_LENGTH, Conversation, Message
+from community.selectors import messages as selectors
+from community.serializers.messages import message_data, timestamp
+from core import realtime
+from core.exceptions import Conflict, DomainError, NotFound
+from notifications import services as notifications
+
+ALERT_KIND = "community_message"
+
+
+class MessagingRefused(DomainError):
+    """403: the sender may not message this recipient (a block, or their setting)."""
+
+    status_code = 403
+    code = "messages_not_accepted"
+
+
+def raise_refusal(refusal: selectors.Refusal):
+    """Raise ``refusal`` as the error both doorways report: 400 or 403, on ``recipient``."""
+    error = DomainError if refusal.status == 400 else MessagingRefused
+    raise error(refusal.detail, code=refusal.code, attr="recipient")
+
+
+def _clean_content(content: Any) -> str:
+    if not isinstance(content, str):
+        raise DomainError("Must be text.", code="invalid", attr="content")
+    content = content.strip()
+    if not content:
+        raise DomainError("This field may not be blank.", code="blank", attr="content")
+    if len(content) > MESSAGE_MAX_LENGTH:
+        raise DomainError(
+            f"Ensure this field has no more than {MESSAGE_MAX_LENGTH} characters.",
+            code="max_length",
+            attr="content",
+        )
+    return content
+
+
+def _clean_client_id(client_id: Any) -> str:
+    if client_id is None:
+        return ""
+    if isinstance(client_id, int) and not isinstance(client_id, bool):
+        client_id = str(client_id)
+    if not isinstance(client_id, str):
+        raise DomainError("Must be a string.", code="invalid", attr="client_id")
+    if len(client_id) > CLIENT_ID_MAX_LENGTH:
+        raise DomainError(
+            f"Ensure this field has no more than {CLIENT_ID_MAX_LENGTH} characters.",
+            code="max_length",
+            attr="client_id",
+        )
+    return client_id
+
+
+def _resent(message: Message, recipient_id) -> tuple[Message, bool]:
+    if str(message.recipient_id) != str(recipient_id):
+        raise Conflict(
+            "This client_id was already used for a message to another member.",
+            code="client_id_reused",
+            attr="client_id",
+        )
+    return message, False
+
+
+def _ordered(a_id, b_id) -> tuple:
+    return (a_id, b_id) if str(a_id) < str(b_id) else (b_id, a_id)
+
+
+def _conversation_locked(a_id, b_id) -> Conversation:
+    """The pair's conversation, created if need be, locked until the transaction ends so
+    sends to one conversation follow each other (last_message, alert scheduling)."""
+    low, high = _ordered(a_id, b_id)
+    pair = Conversation.objects.select_for_update()
+    conversation = pair.filter(user_low_id=low, user_high_id=high).first()
+    if conversation is not None:
+        return conversation
+    try:
+        with transaction.atomic():
+            return Conversation.objects.create(user_low_id=low, user_high_id=high)
+    except IntegrityError:
+        # Both members wrote first at once: the other one's row won.
+        return pair.get(user_low_id=low, user_high_id=high)
+
+
+@transaction.atomic
+def message_send(
+    *, sender, recipient_id, content, client_id="", origin_channel: str | None = None
+) -> tuple[Message, bool]:
+    """Send ``content`` from ``sender`` to member ``recipient_id``. Returns (message,
+    created): a resend with a ``client_id`` already used returns the stored message and
+    False, without fanning it out again. ``origin_channel``, the channel name of the socket
+    that sent it, is left out of the sender's copy. Raises ``DomainError`` (400 on ``content``,
+    ``client_id`` or ``recipient``), ``MessagingRefused`` (403) or ``Conflict`` (409)."""
+    content = _clean_content(content)
+    client_id = _clean_client_id(client_id)
+    parsed = selectors.parse_id(recipient_id)
+    if parsed is None:
+        raise_refusal(selectors.NOT_A_UUID)
+    if client_id:
+        stored = Message.objects.filter(sender=sender, client_id=client_id).first()
+        if stored is not None:
+            return _resent(stored, parsed)
+    recipient = None
+    if str(parsed) != str(sender.pk):
+        recipient = selectors.recipient_for(sender_id=sender.pk, recipient_id=parsed)
+    refusal = selectors.messaging_refusal(
+        sender_id=sender.pk, recipient_id=parsed, recipient=recipient
+    )
+    if refusal is not None:
+        raise_refusal(refusal)
+
+    conversation = _conversation_locked(sender.pk, recipient.pk)
+    starts_unread_streak = not selectors.has_unread_from(
+        conversation_id=conversation.pk, recipient_id=recipient.pk, sender_id=sender.pk
+    )
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation,
+                sender=sender,
+                recipient_id=recipient.pk,
+                content=content,
+                client_id=client_id,
+            )
+    except IntegrityError:
+        stored = client_id and Message.objects.filter(sender=sender, client_id=client_id).first()
+        if not stored:
+            raise
+        # The same client_id sent twice at once: the other request stored it.
+        return _resent(stored, parsed)
+
+    conversation.last_message = message
+    conversation.last_message_at = message.created_at
+    conversation.save(update_fields=["last_message", "last_message_at", "updated_at"])
+    if starts_unread_streak:
+        _schedule_alert(message, sender=sender, recipient=recipient)
+    frame = {"type": "message.new", "message": message_data(message)}
+    realtime.send_to_user(recipient.pk, frame)
+    realtime.send_to_user(sender.pk, frame, except_channel=origin_channel)
+    track("message_sent", sender, conversation_id=str(conversation.pk))
+    return message, True
+
+
+def _schedule_alert(message: Message, *, sender, recipient) -> None:
+    name = getattr(getattr(sender, "profile", None), "display_name", "") or "A member"
+    delay = dt.timedelta(seconds=settings.COMMUNITY_MESSAGE_ALERT_DELAY_SECONDS)
+    notifications.schedule(
+        user=recipient,
+        kind=ALERT_KIND,
+        when=message.created_at + delay,
+        title=f"New message from {name}",
+        # The content stays out of the alert (and its email): it may be private.
+        body="You have unread messages. Open the conversation to read them.",
+        data={
+            "url": f"{settings.FRONTEND_URL}/messages/{message.sender_id}",
+            "conversation_id": str(message.conversation_id),
+            "sender_id": str(message.sender_id),
+        },
+    )
+
+
+def alert_skip_reason(user, data: dict[str, Any]) -> str | None:
+    """Why a ``community_message`` alert is no longer worth sending to ``user``, or None."""
+    conversation_id, sender_id = data.get("conversation_id"), data.get("sender_id")
+    if not conversation_id or not sender_id:
+        return "The alert names no conversation."
+    if not selectors.has_unread_from(
+        conversation_id=conversation_id, recipient_id=user.pk, sender_id=sender_id
+    ):
+        return "The messages were read (or are gone) before the alert was due."
+    if selectors.blocks_of(user=user).filter(blocked_id=sender_id).exists():
+        return "The sender was blocked before the alert was due."
+    return None
+
+
+@transaction.atomic
+def message_read(*, reader, message_id) -> Message:
+    """Mark message ``message_id`` read by its recipient, with every earlier unread message
+    to them in that conversation. Another member's message (or an unknown id) is a 404.
+    Idempotent: reading again changes and sends nothing."""
+    parsed = selectors.parse_id(message_id)
+    message = None
+    if parsed is not None:
+        message = Message.objects.filter(pk=parsed, recipient=reader).first()
+    if message is None:
+        raise NotFound("No such message.")
+    now = timezone.now()
+    up_to_it = Q(created_at__lt=message.created_at) | Q(
+        created_at=message.created_at, pk__lte=message.pk
+    )
+    marked = (
+        Message.objects.filter(
+            conversation_id=message.conversation_id, recipient=reader, read_at__isnull=True
+        )
+        .filter(up_to_it)
+        .update(read_at=now, updated_at=now)
+    )
+    if not marked:
+        return message
+    if message.read_at is None:
+        message.read_at = now
+    frame = {
+        "type": "message.read",
+        "id": str(message.pk),
+        "conversation_id": str(message.conversation_id),
+        "reader_id": str(reader.pk),
+        "sender_id": None if message.sender_id is None else str(message.sender_id),
+        "read_at": timestamp(now),
+        "count": marked,
+    }
+    if message.sender_id is not None:
+        realtime.send_to_user(message.sender_id, frame)
+    realtime.send_to_user(reader.pk, frame)
+    return message

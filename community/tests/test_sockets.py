@@ -1,0 +1,535 @@
+"""Messaging over the one socket at /ws/ (community/events.py): message.send, message.read
+and typing, their errors, and how REST and sockets meet."""
+
+import json
+import uuid
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.choices import MessagesFrom
+from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import client_for
+from community.models import MESSAGE_MAX_LENGTH, Message
+from community.serializers.messages import timestamp
+from config.asgi import application
+from core import realtime
+
+from .factories import BlockFactory, MessageFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+# --- fixtures and helpers ----------------------------------------------------------------
+
+
+@pytest.fixture
+async def sockets():
+    """Open sockets against the real ASGI application; all are closed at the end."""
+    opened: list[WebsocketCommunicator] = []
+
+    async def connect_as(user) -> WebsocketCommunicator:
+        ticket, _ = await database_sync_to_async(realtime.issue_ws_ticket)(user)
+        communicator = WebsocketCommunicator(application, f"/ws/?ticket={ticket}")
+        connected, _ = await communicator.connect()
+        assert connected
+        opened.append(communicator)
+        return communicator
+
+    yield connect_as
+    for communicator in opened:
+        await communicator.disconnect()
+
+
+@pytest.fixture
+async def ada():
+    return await database_sync_to_async(UserFactory)()
+
+
+@pytest.fixture
+async def bob():
+    return await database_sync_to_async(UserFactory)()
+
+
+async def receive(socket) -> dict:
+    return await socket.receive_json_from(timeout=1)
+
+
+async def assert_nothing_more(socket) -> None:
+    """Nothing is waiting on the socket but the answer to a ping (it is open, too)."""
+    await socket.send_json_to({"type": "ping"})
+    assert await receive(socket) == {"type": "pong"}
+
+
+def send_frame(recipient, content="Hello", client_id="c-1") -> dict:
+    return {
+        "type": "message.send",
+        "recipient": str(getattr(recipient, "pk", recipient)),
+        "content": content,
+        "client_id": client_id,
+    }
+
+
+def message_body(message: Message) -> dict:
+    return {
+        "id": str(message.pk),
+        "conversation_id": str(message.conversation_id),
+        "sender_id": str(message.sender_id),
+        "recipient_id": str(message.recipient_id),
+        "content": message.content,
+        "client_id": message.client_id,
+        "created_at": timestamp(message.created_at),
+        "read_at": None if message.read_at is None else timestamp(message.read_at),
+    }
+
+
+stored = database_sync_to_async(lambda: list(Message.objects.order_by("created_at")))
+
+
+# --- message.send ------------------------------------------------------------------------
+
+
+async def test_a_sent_message_is_acked_and_reaches_the_recipient_and_the_senders_other_sockets(
+    sockets, ada, bob
+):
+    # given
+    ada_phone, ada_laptop = await sockets(ada), await sockets(ada)
+    bob_phone = await sockets(bob)
+
+    # when
+    await ada_phone.send_json_to(send_frame(bob, "  Hello Bob  ", "c-1"))
+
+    # then
+    ack = await receive(ada_phone)
+    [message] = await stored()
+    assert ack == {
+        "type": "message.ack",
+        "client_id": "c-1",
+        "id": str(message.pk),
+        "conversation_id": str(message.conversation_id),
+        "created_at": timestamp(message.created_at),
+        "duplicate": False,
+    }
+    news = {"type": "message.new", "message": message_body(message)}
+    assert news["message"]["content"] == "Hello Bob"
+    assert await receive(bob_phone) == news
+    assert await receive(ada_laptop) == news
+    # the sending socket hears of its message through the ack only
+    await assert_nothing_more(ada_phone)
+
+
+async def test_a_resend_with_the_same_client_id_is_acked_as_a_duplicate_and_not_delivered_again(
+    sockets, ada, bob
+):
+    # given
+    ada_socket, bob_socket = await sockets(ada), await sockets(bob)
+    await ada_socket.send_json_to(send_frame(bob, "Once", "same"))
+    first_ack = await receive(ada_socket)
+    assert (await receive(bob_socket))["type"] == "message.new"
+
+    # when
+    await ada_socket.send_json_to(send_frame(bob, "Once", "same"))
+
+    # then
+    assert await receive(ada_socket) == {**first_ack, "duplicate": True}
+    assert len(await stored()) == 1
+    await assert_nothing_more(bob_socket)
+
+
+async def test_an_integer_client_id_is_echoed_as_sent(sockets, ada, bob):
+    # given
+    socket = await sockets(ada)
+
+    # when
+    await socket.send_json_to(send_frame(bob, client_id=7))
+
+    # then
+    ack = await receive(socket)
+    assert (ack["type"], ack["client_id"]) == ("message.ack", 7)
+    [message] = await stored()
+    assert message.client_id == "7"
+
+
+@pytest.mark.parametrize(
+    ("frame", "error"),
+    [
+        (
+            {"content": "x" * (MESSAGE_MAX_LENGTH + 1)},
+            {"code": "max_length", "attr": "content", "client_id": "c-1"},
+        ),
+        ({"content": "   "}, {"code": "blank", "attr": "content", "client_id": "c-1"}),
+        ({"content": 42}, {"code": "invalid", "attr": "content", "client_id": "c-1"}),
+        ({"recipient": "not-a-uuid"}, {"code": "invalid", "attr": "recipient", "client_id": "c-1"}),
+        (
+            {"recipient": str(uuid.uuid4())},
+            {"code": "does_not_exist", "attr": "recipient", "client_id": "c-1"},
+        ),
+        ({"client_id": "c" * 65}, {"code": "max_length", "attr": "client_id"}),
+        ({"client_id": ["c"]}, {"code": "invalid", "attr": "client_id"}),
+    ],
+)
+async def test_a_bad_message_gets_an_error_frame_and_the_socket_stays_open(
+    sockets, ada, bob, frame, error
+):
+    # given
+    socket = await sockets(ada)
+
+    # when
+    await socket.send_json_to({**send_frame(bob), **frame})
+
+    # then
+    reply = await receive(socket)
+    assert {k: reply[k] for k in ("type", *error)} == {"type": "error", **error}
+    assert "client_id" in reply or "client_id" not in error
+    assert await stored() == []
+    await assert_nothing_more(socket)
+
+
+async def test_messaging_yourself_is_refused(sockets, ada):
+    # given
+    socket = await sockets(ada)
+
+    # when
+    await socket.send_json_to(send_frame(ada))
+
+    # then
+    reply = await receive(socket)
+    assert (reply["code"], reply["attr"], reply["client_id"]) == ("invalid", "recipient", "c-1")
+
+
+@pytest.mark.parametrize("field", ["recipient", "content", "client_id"])
+async def test_a_missing_field_is_named(sockets, ada, bob, field):
+    # given
+    socket = await sockets(ada)
+    frame = send_frame(bob)
+    del frame[field]
+
+    # when
+    await socket.send_json_to(frame)
+
+    # then
+    reply = await receive(socket)
+    assert (reply["type"], reply["code"]) == ("error", "invalid_frame")
+    assert field in reply["detail"]
+    await assert_nothing_more(socket)
+
+
+async def test_an_unknown_type_and_a_frame_that_is_not_json_get_errors(sockets, ada):
+    # given
+    socket = await sockets(ada)
+
+    # when
+    await socket.send_json_to({"type": "message.shout", "client_id": "c-9"})
+    unknown = await receive(socket)
+    await socket.send_to(text_data="{not json")
+    not_json = await receive(socket)
+
+    # then
+    assert (unknown["code"], unknown["client_id"]) == ("unknown_type", "c-9")
+    assert not_json["code"] == "invalid_frame"
+    await assert_nothing_more(socket)
+
+
+@pytest.mark.parametrize(
+    ("blocker", "code"),
+    [("sender", "messaging_blocked"), ("recipient", "messages_not_accepted")],
+)
+async def test_a_blocked_message_gets_an_error_frame(sockets, ada, bob, blocker, code):
+    # given
+    pair = (
+        {"blocker": ada, "blocked": bob}
+        if blocker == "sender"
+        else {"blocker": bob, "blocked": ada}
+    )
+    await database_sync_to_async(BlockFactory)(**pair)
+    ada_socket, bob_socket = await sockets(ada), await sockets(bob)
+
+    # when
+    await ada_socket.send_json_to(send_frame(bob))
+
+    # then
+    reply = await receive(ada_socket)
+    assert {k: reply[k] for k in ("type", "code", "attr", "client_id")} == {
+        "type": "error",
+        "code": code,
+        "attr": "recipient",
+        "client_id": "c-1",
+    }
+    assert await stored() == []
+    await assert_nothing_more(bob_socket)
+    await assert_nothing_more(ada_socket)
+
+
+async def test_messages_are_rate_limited_per_sender_across_rest_and_socket(
+    sockets, ada, bob, settings
+):
+    # given
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "messaging": "2/min",
+        },
+    }
+    socket = await sockets(ada)
+    response = await database_sync_to_async(
+        lambda: client_for(ada).post(
+            "/api/v1/messages", {"recipient": str(bob.pk), "content": "over REST"}
+        )
+    )()
+    assert response.status_code == 201
+    assert (await receive(socket))["type"] == "message.new"  # the REST send, on ada's socket
+    await socket.send_json_to(send_frame(bob, client_id="c-1"))
+    assert (await receive(socket))["type"] == "message.ack"
+
+    # when
+    await socket.send_json_to(send_frame(bob, client_id="c-2"))
+
+    # then
+    reply = await receive(socket)
+    assert {k: reply[k] for k in ("type", "code", "attr", "client_id")} == {
+        "type": "error",
+        "code": "throttled",
+        "attr": None,
+        "client_id": "c-2",
+    }
+    assert len(await stored()) == 2
+    await assert_nothing_more(socket)
+
+
+async def test_an_offline_recipient_finds_the_message_through_rest(sockets, ada, bob):
+    # given: bob has no socket open
+    socket = await sockets(ada)
+
+    # when
+    await socket.send_json_to(send_frame(bob, "While you were away"))
+    ack = await receive(socket)
+
+    # then
+    response = await database_sync_to_async(
+        lambda: client_for(bob).get(f"/api/v1/messages/conversation/{ada.pk}")
+    )()
+    [message] = response.json()["results"]
+    assert (message["id"], message["content"]) == (ack["id"], "While you were away")
+    unread = await database_sync_to_async(lambda: client_for(bob).get("/api/v1/messages/unread"))()
+    assert unread.json()["by_user"] == {str(ada.pk): 1}
+
+
+async def test_a_rest_send_reaches_the_open_sockets_of_both_parties(sockets, ada, bob):
+    # given
+    ada_phone, ada_laptop, bob_phone = await sockets(ada), await sockets(ada), await sockets(bob)
+
+    # when
+    response = await database_sync_to_async(
+        lambda: client_for(ada).post(
+            "/api/v1/messages", {"recipient": str(bob.pk), "content": "Via REST", "client_id": "r"}
+        )
+    )()
+
+    # then
+    assert response.status_code == 201
+    news = {"type": "message.new", "message": response.json()}
+    for socket in (ada_phone, ada_laptop, bob_phone):
+        assert await receive(socket) == news
+        await assert_nothing_more(socket)
+
+
+async def test_the_bearer_subprotocol_works_for_messaging(ada, bob):
+    # given
+    token = await database_sync_to_async(lambda: str(AccessToken.for_user(ada)))()
+    socket = WebsocketCommunicator(application, "/ws/", subprotocols=["bearer", token])
+    connected, _ = await socket.connect()
+    assert connected
+
+    # when
+    await socket.send_json_to(send_frame(bob))
+
+    # then
+    assert (await receive(socket))["type"] == "message.ack"
+    await socket.disconnect()
+
+
+# --- message.read -------------------------------------------------------------------------
+
+
+async def test_reading_sends_a_receipt_to_the_sender_and_clears_the_readers_other_devices(
+    sockets, ada, bob
+):
+    # given
+    earlier = await database_sync_to_async(MessageFactory)(sender=ada, recipient=bob)
+    message = await database_sync_to_async(MessageFactory)(sender=ada, recipient=bob)
+    ada_socket, bob_phone, bob_laptop = await sockets(ada), await sockets(bob), await sockets(bob)
+
+    # when
+    await bob_phone.send_json_to({"type": "message.read", "id": str(message.pk)})
+
+    # then
+    receipt = await receive(ada_socket)
+    await database_sync_to_async(message.refresh_from_db)()
+    await database_sync_to_async(earlier.refresh_from_db)()
+    assert receipt == {
+        "type": "message.read",
+        "id": str(message.pk),
+        "conversation_id": str(message.conversation_id),
+        "reader_id": str(bob.pk),
+        "sender_id": str(ada.pk),
+        "read_at": timestamp(message.read_at),
+        "count": 2,
+    }
+    assert earlier.read_at == message.read_at
+    assert await receive(bob_phone) == receipt
+    assert await receive(bob_laptop) == receipt
+
+    # and reading again sends nothing
+    await bob_phone.send_json_to({"type": "message.read", "id": str(message.pk)})
+    await assert_nothing_more(bob_phone)
+    await assert_nothing_more(ada_socket)
+
+
+@pytest.mark.parametrize("whose", ["own", "unknown", "not-a-uuid"])
+async def test_reading_a_message_not_addressed_to_you_is_not_found(sockets, ada, bob, whose):
+    # given
+    message = await database_sync_to_async(MessageFactory)(sender=ada, recipient=bob)
+    message_id = {"own": str(message.pk), "unknown": str(uuid.uuid4()), "not-a-uuid": "x"}[whose]
+    socket = await sockets(ada)
+
+    # when
+    await socket.send_json_to({"type": "message.read", "id": message_id})
+
+    # then
+    reply = await receive(socket)
+    assert (reply["type"], reply["code"]) == ("error", "not_found")
+    await database_sync_to_async(message.refresh_from_db)()
+    assert message.read_at is None
+    await assert_nothing_more(socket)
+
+
+async def test_message_read_needs_an_id(sockets, ada):
+    # given
+    socket = await sockets(ada)
+
+    # when
+    await socket.send_json_to({"type": "message.read"})
+
+    # then
+    reply = await receive(socket)
+    assert (reply["code"], "id" in reply["detail"]) == ("invalid_frame", True)
+
+
+# --- typing ---------------------------------------------------------------------------------
+
+
+async def test_typing_reaches_the_recipient_only(sockets, ada, bob, settings):
+    # given
+    settings.COMMUNITY_TYPING_TTL_SECONDS = 4
+    ada_phone, ada_laptop, bob_socket = await sockets(ada), await sockets(ada), await sockets(bob)
+
+    # when
+    await ada_phone.send_json_to({"type": "typing", "recipient": str(bob.pk)})
+
+    # then
+    assert await receive(bob_socket) == {"type": "typing", "from": str(ada.pk), "expires_in": 4}
+    await assert_nothing_more(ada_phone)
+    await assert_nothing_more(ada_laptop)
+    assert await stored() == []
+
+
+async def test_typing_remembers_the_permission_briefly_but_messages_are_always_checked(
+    sockets, ada, bob
+):
+    # given: a first typing frame looked the pair up
+    ada_socket, bob_socket = await sockets(ada), await sockets(bob)
+    frame = {"type": "typing", "recipient": str(bob.pk)}
+    await ada_socket.send_json_to(frame)
+    assert (await receive(bob_socket))["type"] == "typing"
+
+    # when: bob stops accepting messages (a profile change does not clear the cache)
+    def accept_nobody():
+        bob.profile.allow_messages_from = MessagesFrom.NOBODY
+        bob.profile.save()
+
+    await database_sync_to_async(accept_nobody)()
+    await ada_socket.send_json_to(frame)
+    await ada_socket.send_json_to(send_frame(bob))
+
+    # then: typing still answers from the cache, the message is refused
+    assert (await receive(bob_socket))["type"] == "typing"
+    assert (await receive(ada_socket))["code"] == "messages_not_accepted"
+    assert await stored() == []
+
+
+@pytest.mark.parametrize(
+    ("setup", "recipient", "code"),
+    [
+        ("bob_blocked_ada", "bob", "messages_not_accepted"),
+        ("ada_blocked_bob", "bob", "messaging_blocked"),
+        ("bob_accepts_nobody", "bob", "messages_not_accepted"),
+        (None, "unknown", "does_not_exist"),
+        (None, "not-a-uuid", "invalid"),
+        (None, "self", "invalid"),
+    ],
+)
+async def test_typing_that_may_not_reach_the_recipient_gets_an_error(
+    sockets, ada, bob, setup, recipient, code
+):
+    # given
+    def prepare():
+        if setup == "bob_blocked_ada":
+            BlockFactory(blocker=bob, blocked=ada)
+        elif setup == "ada_blocked_bob":
+            BlockFactory(blocker=ada, blocked=bob)
+        elif setup == "bob_accepts_nobody":
+            bob.profile.allow_messages_from = MessagesFrom.NOBODY
+            bob.profile.save()
+
+    await database_sync_to_async(prepare)()
+    ada_socket, bob_socket = await sockets(ada), await sockets(bob)
+    target = {
+        "bob": str(bob.pk),
+        "unknown": str(uuid.uuid4()),
+        "not-a-uuid": "not-a-uuid",
+        "self": str(ada.pk),
+    }[recipient]
+
+    # when
+    await ada_socket.send_json_to({"type": "typing", "recipient": target})
+
+    # then
+    reply = await receive(ada_socket)
+    assert (reply["type"], reply["code"], reply["attr"]) == ("error", code, "recipient")
+    await assert_nothing_more(bob_socket)
+    await assert_nothing_more(ada_socket)
+
+
+async def test_a_block_stops_typing_at_once(sockets, ada, bob):
+    # given
+    ada_socket, bob_socket = await sockets(ada), await sockets(bob)
+    await ada_socket.send_json_to({"type": "typing", "recipient": str(bob.pk)})
+    assert (await receive(bob_socket))["type"] == "typing"
+
+    # when
+    response = await database_sync_to_async(
+        lambda: client_for(bob).post(f"/api/v1/community/blocks/{ada.pk}")
+    )()
+    await ada_socket.send_json_to({"type": "typing", "recipient": str(bob.pk)})
+
+    # then
+    assert response.status_code == 201
+    assert (await receive(ada_socket))["code"] == "messages_not_accepted"
+    await assert_nothing_more(bob_socket)
+
+
+async def test_a_frame_over_the_socket_limit_is_refused(sockets, ada, bob, settings):
+    # given
+    settings.WS_MAX_FRAME_BYTES = 200
+    socket = await sockets(ada)
+
+    # when
+    await socket.send_to(text_data=json.dumps(send_frame(bob, "x" * 300)))
+
+    # then
+    reply = await receive(socket)
+    assert reply["code"] == "frame_too_large"
+    await assert_nothing_more(socket)
