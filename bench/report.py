@@ -20,7 +20,7 @@ from pathlib import Path
 
 README = Path(__file__).with_name("README.md")
 START = "<!-- bench:results:start -->"
-SECTIONS = ("ai", "dispatcher")
+SECTIONS = ("ai", "dispatcher", "ws_messaging")
 END = "<!-- bench:results:end -->"
 READ_GOAL = 0.5  # an API read should keep at least half the throughput of a bare view
 
@@ -205,8 +205,8 @@ def main() -> None:
     block = build(args.results)
     (args.results / "summary.md").write_text(block + "\n")
     text = _replace_block(README.read_text(), START, END, block)
-    # The in-process benchmarks print their own Markdown (bench/ai_overhead.py,
-    # bench/dispatcher.py); each has its block in the README.
+    # The other benchmarks print their own Markdown (bench/ai_overhead.py,
+    # bench/dispatcher.py, bench/ws_messaging.py); each has its block in the README.
     for name in SECTIONS:
         output = args.results / f"{name}.md"
         if output.exists():

@@ -2,7 +2,9 @@
 # make bench: serve the REST API the way production does (gunicorn, deploy/gunicorn.conf.py,
 # 2 workers) on loopback against PostgreSQL and Redis, load each endpoint with wrk, load a
 # bare Django view answering the same number of bytes, and write the comparison into
-# bench/README.md. Raw wrk outputs and server logs stay in bench/results/ (not committed).
+# bench/README.md; then the in-process benches and WebSocket messaging through uvicorn
+# (bench/ws_messaging.py). Raw wrk outputs and server logs stay in bench/results/ (not
+# committed).
 #
 # Knobs (environment): BENCH_DURATION (seconds per run, 10), BENCH_CONNECTIONS (4),
 # BENCH_THREADS (wrk threads, 1), BENCH_PORT (a free one), BENCH_KEEP_DB=1 to keep the
@@ -189,6 +191,11 @@ log "one AI generation end to end (offline provider, eager Celery), in-process"
 "$PY" -m bench.ai_overhead >"$RESULTS/ai.md"
 log "scheduled-notification dispatcher throughput on PostgreSQL"
 "$PY" -m bench.dispatcher >"$RESULTS/dispatcher.md"
+# WebSockets through one uvicorn process (its own, on another free port): a bare relay
+# against message.send, on the in-memory and the Redis channel layer.
+log "WebSocket messaging: relay vs message.send, 10/50/100 clients, in-memory and Redis layers"
+"$PY" -m bench.ws_messaging --duration "$DURATION" --warmup "$WARMUP" --logs "$RESULTS" \
+  >"$RESULTS/ws_messaging.md"
 
 log "report"
 BENCH_PG_VERSION=$("${PG[@]}" -c 'SHOW server_version' | cut -d' ' -f1)

@@ -116,7 +116,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # The layer waits for messages with a blocking read of up to 5 s; redis-py 8
+                # times reads out after 5 s by default, which dropped idle sockets
+                # (django/channels_redis#422), so reads get more time than the wait.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "prefix": env.str("CHANNELS_PREFIX", default="platform-asgi"),
                 # A group membership lives as long as a socket can stay silent between
                 # pings; a process that died without discarding is cleaned up after this.
