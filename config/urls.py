@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("notifications.urls")),
     path("", include("billing.urls")),
     path("", include("community.urls")),
+    path("", include("coaching.urls")),
     # Last: any other path under the API is a 404 in the error envelope, in DEBUG too
     # (where Django would otherwise answer with its HTML page).
     re_path(r"^.*$", not_found, name="api-not-found"),

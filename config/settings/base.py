@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "djstripe",
     "billing",
     "community",
+    "coaching",
     "anymail",
 ]
 
@@ -375,6 +376,12 @@ COMMUNITY_MESSAGE_ALERT_DELAY_SECONDS = env.int(
 # first, then the newest).
 COMMUNITY_RECOMMENDATIONS_LIMIT = env.int("COMMUNITY_RECOMMENDATIONS_LIMIT", default=10)
 COMMUNITY_RECOMMENDATIONS_POOL = env.int("COMMUNITY_RECOMMENDATIONS_POOL", default=500)
+
+# --- Coaching (coaching/) --------------------------------------------------------------------
+# XP per level: level n starts at COACHING_XP_PER_LEVEL * n * (n - 1) / 2 XP (1, 2, 3... steps).
+COACHING_XP_PER_LEVEL = env.int("COACHING_XP_PER_LEVEL", default=100)
+# XP for checking off a development plan's action (the first time only).
+COACHING_XP_PER_ACTION = env.int("COACHING_XP_PER_ACTION", default=10)
 
 # --- REST API -----------------------------------------------------------------------------
 

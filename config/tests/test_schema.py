@@ -52,6 +52,14 @@ def test_every_write_documents_its_body(schema):
         ("delete", "/api/v1/community/posts/{id}"),
         ("post", "/api/v1/community/posts/{id}/like"),
         ("delete", "/api/v1/community/posts/{id}/like"),
+        ("delete", "/api/v1/coaching/plans/{id}"),
+        ("delete", "/api/v1/coaching/goals/{id}"),
+        ("delete", "/api/v1/coaching/tools/roadmap/{id}"),
+        ("delete", "/api/v1/coaching/tools/brand/{id}"),
+        ("delete", "/api/v1/coaching/tools/content/{id}"),
+        ("delete", "/api/v1/coaching/tools/document/{id}"),
+        ("delete", "/api/v1/coaching/projects/{id}"),
+        ("post", "/api/v1/coaching/projects/{id}/duplicate"),
     }
     for method, path, operation in operations(schema):
         if method in {"post", "patch", "put", "delete"} and (method, path) not in bodyless:

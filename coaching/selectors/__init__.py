@@ -1,0 +1,1 @@
+"""Coaching's reads that need care (owner scoping, annotations, constant query counts)."""

@@ -1,0 +1,1 @@
+"""Shapes and input validation for the coaching API, one module per concern."""

@@ -1,0 +1,145 @@
+"""Shapes of the assessment API: the questionnaire as members see it (never its scoring),
+the submission and its checks, and results."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+
+from .. import scoring
+from ..models import AssessmentResult, Choice, GenerationStatus, Question, Questionnaire
+
+MAX_ANSWERS = 200
+
+
+class ChoiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Choice
+        fields = ["value", "label"]
+        read_only_fields = fields
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="key", read_only=True, help_text="Answer by this id.")
+    type = serializers.CharField(
+        read_only=True, help_text=f"One of: {', '.join(Question.Type.values)}."
+    )
+    choices = ChoiceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Question
+        fields = ["id", "text", "type", "required", "choices"]
+        read_only_fields = fields
+
+
+class QuestionnaireSerializer(serializers.ModelSerializer):
+    questions = QuestionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Questionnaire
+        fields = ["version", "title", "description", "questions"]
+        read_only_fields = fields
+
+
+class SubmitSerializer(serializers.Serializer):
+    """Answers to the current questionnaire version, every one checked against it."""
+
+    version = serializers.IntegerField(
+        min_value=1, help_text="The version answered: it must be the current one."
+    )
+    answers = serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        allow_empty=True,
+        help_text="{question id: answer}: a choice value (single_choice), a list of distinct "
+        "choice values (multiple_choice), an integer 1-5 (scale) or text of at most "
+        f"{scoring.TEXT_ANSWER_MAX_LENGTH} characters (text).",
+    )
+
+    def validate_answers(self, answers):
+        if len(answers) > MAX_ANSWERS:
+            raise serializers.ValidationError(
+                f"At most {MAX_ANSWERS} answers.", code="too_many_answers"
+            )
+        return answers
+
+    def validate(self, attrs):
+        questionnaire: Questionnaire = self.context["questionnaire"]
+        if attrs["version"] != questionnaire.version:
+            raise serializers.ValidationError(
+                {
+                    "version": ErrorDetail(
+                        f"Version {attrs['version']} is not the current questionnaire; "
+                        f"answer version {questionnaire.version}.",
+                        code="stale_version",
+                    )
+                }
+            )
+        cleaned, errors = scoring.clean_answers(questionnaire.questions.all(), attrs["answers"])
+        if errors:
+            raise serializers.ValidationError(
+                {
+                    "answers": {
+                        key: [ErrorDetail(error.message, code=error.code)]
+                        for key, error in errors.items()
+                    }
+                }
+            )
+        return {**attrs, "answers": cleaned}
+
+
+class GenerationLinkSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField(help_text="queued, running, succeeded or failed.")
+    status_url = serializers.URLField()
+
+
+class SubmitAcceptedSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The result's id.")
+    status = serializers.CharField(
+        help_text="The analysis: pending, or failed when the AI quota was used up."
+    )
+    status_url = serializers.URLField(help_text="The result: poll its analysis_status.")
+    generation = GenerationLinkSerializer(
+        allow_null=True, help_text="The AI analysis; null when the quota was used up."
+    )
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="questionnaire.version", read_only=True)
+    scores = serializers.DictField(
+        child=serializers.IntegerField(), read_only=True, help_text="{dimension: 0-100}"
+    )
+    analysis = serializers.JSONField(
+        read_only=True,
+        allow_null=True,
+        help_text="{summary, strengths, growth_areas, archetype_insight, ai_learning_advice, "
+        "suggested_goals: [{title, description, confidence}]}; null until ready.",
+    )
+    analysis_status = serializers.CharField(
+        read_only=True, help_text=f"One of: {', '.join(GenerationStatus.values)}."
+    )
+    generation_id = serializers.UUIDField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = AssessmentResult
+        fields = [
+            "id",
+            "version",
+            "archetype",
+            "scores",
+            "ai_interest",
+            "learning_style",
+            "analysis",
+            "analysis_status",
+            "generation_id",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ResultDetailSerializer(ResultSerializer):
+    answers = serializers.JSONField(read_only=True, help_text="{question id: answer}")
+
+    class Meta(ResultSerializer.Meta):
+        fields = [*ResultSerializer.Meta.fields, "answers"]
+        read_only_fields = fields

@@ -1,0 +1,65 @@
+"""Races on XP and badges are settled by the database's unique constraints."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from coaching.models import BadgeAward, ProgressEntry, XPAward
+from coaching.services import award_xp
+from coaching.services.progress import progress_record
+from notifications.models import Notification
+
+from .factories import GoalFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def at_once(calls) -> list:
+    """Run each call in its own thread, released together; their results, in any order."""
+    barrier = threading.Barrier(len(calls))
+    results = []
+
+    def run(call) -> None:
+        barrier.wait()
+        try:
+            results.append(call())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_simultaneous_awards_for_one_source_give_the_xp_once(member):
+    # when
+    results = at_once([lambda: award_xp(member, 30, "Session", "session:7:done") for _ in range(2)])
+
+    # then
+    assert len(results) == 2
+    assert sorted(result is None for result in results) == [False, True]
+    assert list(XPAward.objects.values_list("amount", "source_id")) == [(30, "session:7:done")]
+
+
+def test_simultaneous_first_progress_earns_the_badge_once(member):
+    # given
+    goals = [GoalFactory(user=member), GoalFactory(user=member)]
+
+    # when
+    at_once(
+        [
+            lambda goal=goal: progress_record(user=member, goal=goal, value=20, note="")
+            for goal in goals
+        ]
+    )
+
+    # then
+    assert ProgressEntry.objects.filter(user=member).count() == 2
+    assert list(BadgeAward.objects.values_list("badge", flat=True)) == ["first_step"]
+    assert list(Notification.objects.values_list("kind", "data")) == [
+        ("badge_earned", {"badge": "first_step"})
+    ]

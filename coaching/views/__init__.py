@@ -1,0 +1,1 @@
+"""The coaching API's doorways, one module per concern."""

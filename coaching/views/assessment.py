@@ -1,0 +1,179 @@
+"""The assessment API: the current questionnaire, submitting it, and the caller's results."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from ai.serializers import QuotaErrorResponseSerializer
+from core.exceptions import NotFound
+from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.pagination import CursorPagination
+from core.permissions import OwnedQuerysetMixin
+from core.throttles import AIThrottle
+
+from ..selectors import assessment as selectors
+from ..serializers.assessment import (
+    QuestionnaireSerializer,
+    ResultDetailSerializer,
+    ResultSerializer,
+    SubmitAcceptedSerializer,
+    SubmitSerializer,
+)
+from ..services import assessment as services
+
+TAGS = ["coaching"]
+
+
+def _current_questionnaire():
+    questionnaire = selectors.current_questionnaire()
+    if questionnaire is None:
+        raise NotFound("No questionnaire is published yet.", code="no_questionnaire")
+    return questionnaire
+
+
+class QuestionnaireView(APIView):
+    """The questionnaire members take now."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="coaching_assessment",
+        summary="The current assessment questionnaire",
+        description="The published questionnaire with the highest version, questions in "
+        "order. Answer a question by its `id`: `single_choice` with one choice `value`, "
+        "`multiple_choice` with a list of distinct values, `scale` with an integer 1-5, "
+        "`text` with free text. 404 `no_questionnaire` when none is published.",
+        responses={200: QuestionnaireSerializer},
+    )
+    def get(self, request):
+        return Response(QuestionnaireSerializer(_current_questionnaire()).data)
+
+
+class SubmitView(APIView):
+    """Submit answers: scored at once, analysed by the AI afterwards."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, AIThrottle]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="coaching_assessment_submit",
+        summary="Submit the assessment (scores at once, AI analysis asynchronous)",
+        description=(
+            "`version` must be the current questionnaire's (else 400 `stale_version` on "
+            "`version`); every answer is checked and every problem reported at once, as "
+            "`answers.<question id>`: `unknown_question`, `required`, `invalid_choice`, "
+            "`not_a_list`, `empty`, `duplicate`, `invalid`, `out_of_range`, `max_length`. "
+            "The result is stored with its scores (see coaching/scoring.py: each dimension "
+            "0-100 against the most reachable in that version; archetype, ai_interest and "
+            "learning_style derived from them) and a `coaching.assessment_analysis` "
+            "generation is queued.\n\n"
+            "Answers 202 with the result's `id`, `status` (its `analysis_status`) and "
+            "`status_url` (the result: poll until `analysis_status` is `ready` or "
+            "`failed`), and the `generation` with its own `status_url`. When the AI quota "
+            "is used up the submission is still stored and accepted, with `status` "
+            "`failed` and `generation` null: the scores need no AI and the answers are "
+            "never lost. 404 `no_questionnaire` when none is published."
+        ),
+        request=SubmitSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={
+            202: SubmitAcceptedSerializer,
+            404: OpenApiResponse(description="`no_questionnaire`"),
+            429: OpenApiResponse(
+                QuotaErrorResponseSerializer, "`throttled`: too many AI requests a minute."
+            ),
+        },
+    )
+    @idempotent
+    def post(self, request):
+        questionnaire = _current_questionnaire()
+        serializer = SubmitSerializer(data=request.data, context={"questionnaire": questionnaire})
+        serializer.is_valid(raise_exception=True)
+        result = services.assessment_submit(
+            user=request.user,
+            questionnaire=questionnaire,
+            answers=serializer.validated_data["answers"],
+        )
+        url = request.build_absolute_uri(
+            reverse("coaching:assessment-result-detail", args=[result.pk])
+        )
+        generation = None
+        if result.generation is not None:
+            generation = {
+                "id": str(result.generation.pk),
+                "status": result.generation.status,
+                "status_url": request.build_absolute_uri(
+                    reverse("ai-generation-detail", args=[result.generation.pk])
+                ),
+            }
+        body = {
+            "id": str(result.pk),
+            "status": result.analysis_status,
+            "status_url": url,
+            "generation": generation,
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
+
+
+class LatestResultView(APIView):
+    """The caller's latest result."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="coaching_assessment_results",
+        summary="The caller's latest assessment result",
+        description="Archetype, scores (0-100 per dimension), AI interest, learning style, "
+        "the answers and the AI analysis (null until `analysis_status` is `ready`). "
+        "404 `no_results` before the first submission.",
+        responses={200: ResultDetailSerializer},
+    )
+    def get(self, request):
+        result = selectors.latest_result(request.user)
+        if result is None:
+            raise NotFound("You have not taken the assessment yet.", code="no_results")
+        return Response(ResultDetailSerializer(result).data)
+
+
+class ResultHistoryView(OwnedQuerysetMixin, generics.ListAPIView):
+    """Every result of the caller's, newest first."""
+
+    serializer_class = ResultSerializer
+    pagination_class = CursorPagination
+
+    def get_base_queryset(self):
+        return selectors.results_of(self.request.user)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="coaching_assessment_results_history",
+        summary="The caller's assessment results, newest first (cursor-paginated)",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ResultDetailView(OwnedQuerysetMixin, generics.RetrieveAPIView):
+    """One of the caller's results; another member's is a 404."""
+
+    serializer_class = ResultDetailSerializer
+
+    def get_base_queryset(self):
+        return selectors.results_of(self.request.user)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="coaching_assessment_result",
+        summary="One of the caller's assessment results",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
