@@ -1,6 +1,11 @@
-"""Export and erasure of coaching's rows: everything a member made here is theirs, exported
-whole and erased with them (plans, actions, milestones and artifact versions go with the
-rows they belong to)."""
+"""Export, erasure and retention of coaching's rows: everything a member made here is
+theirs, exported whole and erased with them (plans, actions, milestones and artifact
+versions go with the rows they belong to). Plans and artifacts whose generation failed hold
+nothing but the request; they are purged after ``COACHING_FAILED_RETENTION_DAYS``."""
+
+import datetime as dt
+
+from django.conf import settings
 
 from core import privacy
 
@@ -9,12 +14,22 @@ from .models import (
     AssessmentResult,
     BadgeAward,
     DevelopmentPlan,
+    GenerationStatus,
     Goal,
     ProgressEntry,
     Project,
     Recommendation,
     XPAward,
 )
+
+
+def _failed_before(model):
+    def rule(now):
+        cutoff = now - dt.timedelta(days=settings.COACHING_FAILED_RETENTION_DAYS)
+        return model.objects.filter(status=GenerationStatus.FAILED, updated_at__lt=cutoff)
+
+    return rule
+
 
 privacy.register(
     AssessmentResult,
@@ -33,6 +48,8 @@ privacy.register(
 privacy.register(
     DevelopmentPlan,
     export_fields=("id", "version", "title", "summary", "starts_on", "status", "created_at"),
+    retention=_failed_before(DevelopmentPlan),
+    retention_note="plans whose generation failed, after COACHING_FAILED_RETENTION_DAYS",
 )
 privacy.register(
     Recommendation,
@@ -80,4 +97,6 @@ privacy.register(
         "publish_at",
         "created_at",
     ),
+    retention=_failed_before(Artifact),
+    retention_note="AI tool artifacts whose generation failed, after COACHING_FAILED_RETENTION_DAYS",
 )

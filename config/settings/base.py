@@ -380,6 +380,8 @@ COMMUNITY_RECOMMENDATIONS_POOL = env.int("COMMUNITY_RECOMMENDATIONS_POOL", defau
 # --- Coaching (coaching/) --------------------------------------------------------------------
 # XP per level: level n starts at COACHING_XP_PER_LEVEL * n * (n - 1) / 2 XP (1, 2, 3... steps).
 COACHING_XP_PER_LEVEL = env.int("COACHING_XP_PER_LEVEL", default=100)
+# Plans and AI tool artifacts whose generation failed are purged after this many days.
+COACHING_FAILED_RETENTION_DAYS = env.int("COACHING_FAILED_RETENTION_DAYS", default=30)
 # XP for checking off a development plan's action (the first time only).
 COACHING_XP_PER_ACTION = env.int("COACHING_XP_PER_ACTION", default=10)
 
