@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from accounts.services import tokens_for
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import bearer
+from ai.tests.fake_openai import FakeOpenAI
 
 
 def pytest_configure(config):
@@ -68,3 +69,28 @@ def tokens(member) -> dict[str, str]:
 def member_api(tokens) -> APIClient:
     """An API client signed in as ``member``, with the access token of ``tokens``."""
     return bearer(tokens["access"])
+
+
+@pytest.fixture
+def offline_ai(settings):
+    """The offline AI provider, one model name and 20 units a day of every feature on the
+    free plan, whatever the environment says."""
+    settings.AI_API_KEY = ""
+    settings.AI_MODEL = "test-model"
+    settings.AI_MODELS = {}
+    settings.AI_QUOTAS = {"free": {"*": 20}}
+    settings.DEFAULT_PLAN = "free"
+
+
+@pytest.fixture
+def fake_openai(offline_ai, settings):
+    """The openai provider against a fake OpenAI-compatible server on 127.0.0.1
+    (ai/tests/fake_openai.py), without retries. Every scripted reply must be used."""
+    server = FakeOpenAI().start()
+    settings.AI_BASE_URL = server.base_url
+    settings.AI_API_KEY = "test-key"
+    settings.AI_TIMEOUT = 2.0
+    settings.AI_MAX_RETRIES = 0
+    yield server
+    server.stop()
+    assert server.unused == [], "scripted replies were never requested"

@@ -23,12 +23,8 @@ SB, CS, AI = "strategic_builder", "creative_storyteller", "ai_interest"
 
 
 @pytest.fixture(autouse=True)
-def _ai_settings(settings):
-    settings.AI_API_KEY = ""
-    settings.AI_MODEL = "test-model"
-    settings.AI_MODELS = {}
-    settings.AI_QUOTAS = {"free": {"*": 20}}
-    settings.DEFAULT_PLAN = "free"
+def _ai_settings(offline_ai):
+    """The offline provider and known quotas (conftest.py)."""
 
 
 @pytest.fixture

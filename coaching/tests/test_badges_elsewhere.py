@@ -13,12 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _ai_settings(settings):
-    settings.AI_API_KEY = ""
-    settings.AI_MODEL = "test-model"
-    settings.AI_MODELS = {}
-    settings.AI_QUOTAS = {"free": {"*": 20}}
-    settings.DEFAULT_PLAN = "free"
+def _ai_settings(offline_ai):
+    """The offline provider and known quotas (conftest.py)."""
 
 
 def test_submitting_the_assessment_earns_its_badge_at_once(member, questionnaire):  # noqa: F811

@@ -9,7 +9,7 @@ import pytest
 
 from accounts.tests.helpers import client_for
 from ai.models import Generation
-from ai.tests.fake_openai import FakeOpenAI, completion
+from ai.tests.fake_openai import completion
 from coaching.ai_features import ASSESSMENT_ANALYSIS, DEVELOPMENT_PLAN
 from coaching.models import AssessmentResult, DevelopmentPlan, PlanAction, XPAward
 
@@ -52,22 +52,6 @@ PLAN = {
         {"kind": "action", "title": "Read on delegation", "description": "", "confidence": 0.6}
     ],
 }
-
-
-@pytest.fixture
-def fake_openai(settings):
-    server = FakeOpenAI().start()
-    settings.AI_BASE_URL = server.base_url
-    settings.AI_API_KEY = "test-key"
-    settings.AI_MODEL = "test-model"
-    settings.AI_MODELS = {}
-    settings.AI_QUOTAS = {"free": {"*": 20}}
-    settings.DEFAULT_PLAN = "free"
-    settings.AI_TIMEOUT = 2.0
-    settings.AI_MAX_RETRIES = 0
-    yield server
-    server.stop()
-    assert server.unused == [], "scripted replies were never requested"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import time_machine
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import client_for, errors_of
 from ai.models import Generation, QuotaUsage
-from ai.tests.fake_openai import FakeOpenAI, completion, error
+from ai.tests.fake_openai import completion, error
 from coaching.ai_features import DEVELOPMENT_PLAN, DevelopmentPlanDraft
 from coaching.models import (
     DevelopmentPlan,
@@ -37,31 +37,14 @@ TODAY = dt.date(2030, 3, 10)
 
 
 @pytest.fixture(autouse=True)
-def _ai_settings(settings):
-    """The offline provider and known quotas, whatever the environment says."""
-    settings.AI_API_KEY = ""
-    settings.AI_MODEL = "test-model"
-    settings.AI_MODELS = {}
-    settings.AI_QUOTAS = {"free": {"*": 20}}
-    settings.DEFAULT_PLAN = "free"
+def _ai_settings(offline_ai):
+    """The offline provider and known quotas (conftest.py)."""
 
 
 @pytest.fixture(autouse=True)
 def _now():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def fake_openai(settings):
-    server = FakeOpenAI().start()
-    settings.AI_BASE_URL = server.base_url
-    settings.AI_API_KEY = "test-key"
-    settings.AI_TIMEOUT = 2.0
-    settings.AI_MAX_RETRIES = 0
-    yield server
-    server.stop()
-    assert server.unused == [], "scripted replies were never requested"
 
 
 @pytest.fixture

@@ -1,13 +1,11 @@
 """Races on plans are settled by the database: versions by the (user, version) constraint,
 an action's XP by XP's (user, source_id) constraint."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from coaching.models import DevelopmentPlan, XPAward
 from coaching.services.plans import action_update, plan_generate
+from core.tests.concurrency import at_once
 
 from .factories import AssessmentResultFactory, PlanActionFactory
 
@@ -15,30 +13,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def _ai_settings(settings):
-    settings.AI_API_KEY = ""
-    settings.AI_QUOTAS = {"free": {"*": 20}}
-    settings.DEFAULT_PLAN = "free"
-
-
-def at_once(calls) -> list:
-    """Run each call in its own thread, released together; their results, in any order."""
-    barrier = threading.Barrier(len(calls))
-    results = []
-
-    def run(call) -> None:
-        barrier.wait()
-        try:
-            results.append(call())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+def _ai_settings(offline_ai):
+    """The offline provider and known quotas (conftest.py)."""
 
 
 def test_simultaneous_plans_get_the_next_versions(member):

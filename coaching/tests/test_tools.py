@@ -23,13 +23,8 @@ OPTIONS = {
 
 
 @pytest.fixture(autouse=True)
-def _ai_settings(settings):
-    """The offline provider and known quotas, whatever the environment says."""
-    settings.AI_API_KEY = ""
-    settings.AI_MODEL = "test-model"
-    settings.AI_MODELS = {}
-    settings.AI_QUOTAS = {"free": {"*": 20}}
-    settings.DEFAULT_PLAN = "free"
+def _ai_settings(offline_ai):
+    """The offline provider and known quotas (conftest.py)."""
 
 
 def detail_url(kind, artifact_id) -> str:

@@ -1,37 +1,15 @@
 """Simultaneous edits of one artifact each keep the state they replaced: the row lock
 serialises them, so versions are numbered without gaps or duplicates and none is lost."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.tests.helpers import client_for
 from coaching.models import Artifact, ArtifactVersion
+from core.tests.concurrency import at_once
 
 from .factories import ArtifactFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(calls) -> list:
-    """Run each call in its own thread, released together; their results, in any order."""
-    barrier = threading.Barrier(len(calls))
-    results = []
-
-    def run(call) -> None:
-        barrier.wait()
-        try:
-            results.append(call())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_simultaneous_edits_make_one_version_each(member):

@@ -1,38 +1,16 @@
 """Races on XP and badges are settled by the database's unique constraints."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from coaching.models import BadgeAward, ProgressEntry, XPAward
 from coaching.services import award_xp
 from coaching.services.progress import progress_record
+from core.tests.concurrency import at_once
 from notifications.models import Notification
 
 from .factories import GoalFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(calls) -> list:
-    """Run each call in its own thread, released together; their results, in any order."""
-    barrier = threading.Barrier(len(calls))
-    results = []
-
-    def run(call) -> None:
-        barrier.wait()
-        try:
-            results.append(call())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_simultaneous_awards_for_one_source_give_the_xp_once(member):

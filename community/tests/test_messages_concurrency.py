@@ -1,39 +1,15 @@
 """Races that only a real database can show: the unique constraints, not checks made first,
 decide them (ARCHITECTURE.md, Transactions)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from community.models import Conversation, Message
 from community.services.messages import message_send
+from core.tests.concurrency import at_once
 from notifications.models import ScheduledNotification
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_at_once(*calls):
-    """Run each call on its own thread (and database connection), released together."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=5)
-            results[index] = call()
-        except Exception as exc:  # reported by the test's assertions
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=15)
-    return results
 
 
 def test_two_concurrent_sends_with_the_same_client_id_store_one_message():
@@ -44,7 +20,7 @@ def test_two_concurrent_sends_with_the_same_client_id_store_one_message():
         return message_send(sender=ada, recipient_id=bob.pk, content="Once", client_id="same")
 
     # when
-    results = run_at_once(send, send, send)
+    results = at_once([send, send, send])
 
     # then
     assert all(isinstance(result, tuple) for result in results), results
@@ -60,9 +36,11 @@ def test_two_members_writing_first_at_once_share_one_conversation():
     ada, bob = UserFactory(), UserFactory()
 
     # when
-    results = run_at_once(
-        lambda: message_send(sender=ada, recipient_id=bob.pk, content="Hi Bob"),
-        lambda: message_send(sender=bob, recipient_id=ada.pk, content="Hi Ada"),
+    results = at_once(
+        [
+            lambda: message_send(sender=ada, recipient_id=bob.pk, content="Hi Bob"),
+            lambda: message_send(sender=bob, recipient_id=ada.pk, content="Hi Ada"),
+        ]
     )
 
     # then

@@ -1,38 +1,16 @@
 """Races on posts are settled by the database: simultaneous likes by one member make one
 like, and simultaneous reports hide the post exactly when the threshold is reached."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import client_for
 from community.models import Like, Post, Report
+from core.tests.concurrency import at_once
 
 from .factories import PostFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(calls) -> list:
-    """Run each call in its own thread, released together; their results, in any order."""
-    barrier = threading.Barrier(len(calls))
-    results = []
-
-    def run(call) -> None:
-        barrier.wait()
-        try:
-            results.append(call())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_simultaneous_likes_by_one_member_make_one_like(member):

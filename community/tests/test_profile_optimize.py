@@ -9,7 +9,7 @@ from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import client_for, errors_of
 from ai.models import Generation, QuotaUsage
 from ai.quotas import seconds_until_reset
-from ai.tests.fake_openai import FakeOpenAI, completion
+from ai.tests.fake_openai import completion
 from community.ai_features import PROFILE_OPTIMIZE, ProfileOptimization
 
 from .factories import MembershipFactory, TierFactory
@@ -20,26 +20,8 @@ URL = "/api/v1/community/profile/optimize"
 
 
 @pytest.fixture(autouse=True)
-def _ai_settings(settings):
-    """The offline provider and known quotas, whatever the environment says."""
-    settings.AI_API_KEY = ""
-    settings.AI_MODEL = "test-model"
-    settings.AI_MODELS = {}
-    settings.AI_QUOTAS = {"free": {"*": 20}}
-    settings.DEFAULT_PLAN = "free"
-
-
-@pytest.fixture
-def fake_openai(settings):
-    """The openai provider against a fake OpenAI-compatible server on 127.0.0.1."""
-    server = FakeOpenAI().start()
-    settings.AI_BASE_URL = server.base_url
-    settings.AI_API_KEY = "test-key"
-    settings.AI_TIMEOUT = 2.0
-    settings.AI_MAX_RETRIES = 0
-    yield server
-    server.stop()
-    assert server.unused == [], "scripted replies were never requested"
+def _ai_settings(offline_ai):
+    """The offline provider and known quotas (conftest.py)."""
 
 
 @pytest.fixture

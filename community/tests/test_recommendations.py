@@ -10,7 +10,7 @@ from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import client_for
 from ai import quotas
 from ai.models import Generation, QuotaUsage
-from ai.tests.fake_openai import FakeOpenAI, completion, error
+from ai.tests.fake_openai import completion, error
 from community.ai_features import CONNECTION_REASONS
 from community.services.recommendations import recommendations_for
 
@@ -22,30 +22,10 @@ URL = "/api/v1/community/recommendations"
 
 
 @pytest.fixture(autouse=True)
-def _ai_settings(settings):
-    """The offline provider and known quotas and limits, whatever the environment says."""
-    settings.AI_API_KEY = ""
-    settings.AI_MODEL = "test-model"
-    settings.AI_MODELS = {}
-    settings.AI_QUOTAS = {"free": {"*": 20}}
-    settings.DEFAULT_PLAN = "free"
+def _ai_settings(offline_ai, settings):
+    """The offline provider and known quotas (conftest.py), and known limits."""
     settings.COMMUNITY_RECOMMENDATIONS_LIMIT = 10
     settings.COMMUNITY_RECOMMENDATIONS_POOL = 500
-
-
-@pytest.fixture
-def fake_openai(settings):
-    """The openai provider against a fake OpenAI-compatible server on 127.0.0.1."""
-    server = FakeOpenAI().start()
-    settings.AI_BASE_URL = server.base_url
-    settings.AI_API_KEY = "test-key"
-    settings.AI_TIMEOUT = 2.0
-    settings.AI_MAX_RETRIES = 0
-    settings.AI_RETRY_BACKOFF = 0.01
-    settings.AI_RETRY_MAX_WAIT = 1.0
-    yield server
-    server.stop()
-    assert server.unused == [], "scripted replies were never requested"
 
 
 @pytest.fixture
