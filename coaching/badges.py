@@ -4,7 +4,8 @@ A badge is a code (stored in ``BadgeAward.badge``), a name and a description for
 a ``rule``: a pure function of :class:`Stats`, the member's numbers computed once per
 evaluation (``coaching.selectors.progress.stats_for``). To add a badge, add a line to
 ``BADGES``; ``coaching.services.progress.evaluate_badges`` awards it, once, to every member
-whose stats pass the rule the next time their XP or progress changes.
+whose stats pass the rule the next time their XP or progress changes, they submit an
+assessment or an AI tool finishes one of their artifacts.
 
 A badge's code is never renamed or reused: members keep what they earned.
 """
