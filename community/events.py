@@ -15,6 +15,10 @@ Client -> server
       ``message.new`` (below). The sending socket hears of its message through the ack
       only. (A message sent over ``POST /messages`` reaches every socket of both.)
 
+    A socket's frames are handled one after the other, so its acks come in the order it
+    sent; the sends of different sockets are stored side by side (on a thread pool, not
+    channels' one database thread: see ``_send``).
+
 ``{"type": "message.read", "id": "<message uuid>"}``
     The recipient marks the message, and every earlier unread one of that conversation
     addressed to them, read. No reply of its own: the reader's sockets (this one
@@ -87,8 +91,7 @@ def _within_messaging_rate(user) -> None:
         )
 
 
-@database_sync_to_async
-def _send(user, frame, origin_channel):
+def _send_now(user, frame, origin_channel):
     _within_messaging_rate(user)
     return services.message_send(
         sender=user,
@@ -97,6 +100,24 @@ def _send(user, frame, origin_channel):
         client_id=frame["client_id"],
         origin_channel=origin_channel,
     )
+
+
+# Not on channels' one shared database thread (``thread_sensitive=True``, where every
+# socket of the process would queue behind every other's send) but on the event loop's
+# thread pool, so sends of different sockets overlap their database round trips. Safe:
+# - Django's connections are per thread: each pool thread uses its own, never shared, and
+#   ``database_sync_to_async`` closes it before and after the call when it is broken or
+#   older than CONN_MAX_AGE (with persistent connections, one per pool thread stays open:
+#   min(32, CPUs + 4) at most per process).
+# - The whole send is one call, so its transaction starts and commits on one thread; the
+#   after-commit pushes run there too (``core.realtime`` is thread-safe, and the in-memory
+#   layer is reached through the event loop by ``async_to_sync``).
+# - Order is kept where it matters: a socket awaits each frame's handler before the next
+#   frame, and sends to one conversation are serialised by its row lock (services).
+# - The throttle's counter is shared as it is between server processes (the cache); two
+#   sockets of one member sending at the same instant may both see the budget unspent,
+#   as they could on two processes.
+_send = database_sync_to_async(_send_now, thread_sensitive=False)
 
 
 @frame_handler("message.send", required=("recipient", "content", "client_id"))

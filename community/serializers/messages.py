@@ -52,14 +52,24 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+_TIMESTAMP = serializers.DateTimeField()
+
+
 def timestamp(value) -> str:
     """A datetime as the API writes it everywhere (ISO 8601, UTC)."""
-    return serializers.DateTimeField().to_representation(value)
+    return _TIMESTAMP.to_representation(value)
+
+
+# One instance, its fields bound once: building a ModelSerializer's fields for every
+# message cost more than writing the message out. ``to_representation`` only reads them,
+# so threads may share it.
+_MESSAGE = MessageSerializer()
 
 
 def message_data(message: Message) -> dict:
-    """The message as plain JSON types, fit for a channel layer."""
-    return dict(MessageSerializer(message).data)
+    """The message as plain JSON types, fit for a channel layer (``MessageSerializer``'s
+    shape, as REST gives it)."""
+    return dict(_MESSAGE.to_representation(message))
 
 
 class MemberSerializer(serializers.Serializer):

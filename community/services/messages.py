@@ -13,10 +13,12 @@ REST reaches every socket of the sender. Clients still dedupe by ``id`` (or thei
 
 **Resending.** ``client_id`` is the sender's own id for a message; the unique constraint
 (sender, client_id) makes a resend (after a dropped socket, a retried request) return the
-stored message, even when two copies race. A duplicate is acknowledged again but fanned out
-and alerted never again; it is answered from what is stored even if a block came in
-between (the message was delivered already). Reusing a ``client_id`` for another recipient
-is a 409.
+stored message, even when two copies race. Nothing is looked up before the insert: the
+constraint refuses the copy (inside a savepoint, taken only when there is a ``client_id``)
+and the stored message is read then; a send that would be refused looks for it too before
+it raises. A duplicate is acknowledged again but fanned out and alerted never again; it is
+answered from what is stored even if a block came in between (the message was delivered
+already). Reusing a ``client_id`` for another recipient is a 409.
 
 **Who may message whom.** Not yourself, not an unknown or deactivated member (400 on
 ``recipient``), not someone you blocked (403 ``messaging_blocked``), not someone who
@@ -37,7 +39,14 @@ recipient has read what the sender wrote meanwhile (or blocked the sender, or th
 was erased), so a member chatting live is never alerted. The next alert comes only after
 the recipient caught up and a new message arrives. Sends to the same conversation are
 serialised by the conversation's row lock, so two concurrent first messages cannot both
-schedule one.
+schedule one. The unread check is its own statement after the lock, not a subquery of the
+locking ``SELECT ... FOR UPDATE``: on PostgreSQL a statement that waited for the lock still
+reads other tables as they were when it started, so it would miss the message the lock
+holder just stored.
+
+**Cost.** The hot path's reads (the recipient with both blocks, the conversation's lock,
+the unread check) are plain SQL, since compiling the equivalent querysets cost more CPU
+than the database spent answering them (bench/README.md).
 """
 
 from __future__ import annotations
@@ -46,7 +55,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -119,20 +128,43 @@ def _ordered(a_id, b_id) -> tuple:
     return (a_id, b_id) if str(a_id) < str(b_id) else (b_id, a_id)
 
 
+# The pair's row, locked (SELECT ... FOR UPDATE where the database has it); plain SQL for
+# the same reason as community.selectors.messages.RECIPIENT_SQL.
+LOCK_SQL = """
+    SELECT id FROM community_conversation
+     WHERE user_low_id = %(low)s AND user_high_id = %(high)s
+"""
+
+
 def _conversation_locked(a_id, b_id) -> Conversation:
     """The pair's conversation, created if need be, locked until the transaction ends so
-    sends to one conversation follow each other (last_message, alert scheduling)."""
+    sends to one conversation follow each other (last_message, alert scheduling). Only its
+    id is loaded: the send writes its last message and reads nothing else of it."""
     low, high = _ordered(a_id, b_id)
-    pair = Conversation.objects.select_for_update()
-    conversation = pair.filter(user_low_id=low, user_high_id=high).first()
-    if conversation is not None:
-        return conversation
+    pk = Conversation._meta.pk
+    sql = LOCK_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    params = {
+        "low": pk.get_db_prep_value(low, connection),
+        "high": pk.get_db_prep_value(high, connection),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is not None:
+        return Conversation.from_db(connection.alias, [pk.attname], [pk.to_python(row[0])])
     try:
         with transaction.atomic():
             return Conversation.objects.create(user_low_id=low, user_high_id=high)
     except IntegrityError:
         # Both members wrote first at once: the other one's row won.
-        return pair.get(user_low_id=low, user_high_id=high)
+        return Conversation.objects.select_for_update().get(user_low_id=low, user_high_id=high)
+
+
+def _stored(sender, client_id: str) -> Message | None:
+    """The sender's message with ``client_id``, if one was stored."""
+    if not client_id:
+        return None
+    return Message.objects.filter(sender=sender, client_id=client_id).first()
 
 
 @transaction.atomic
@@ -143,16 +175,17 @@ def message_send(
     created): a resend with a ``client_id`` already used returns the stored message and
     False, without fanning it out again. ``origin_channel``, the channel name of the socket
     that sent it, is left out of the sender's copy. Raises ``DomainError`` (400 on ``content``,
-    ``client_id`` or ``recipient``), ``MessagingRefused`` (403) or ``Conflict`` (409)."""
+    ``client_id`` or ``recipient``), ``MessagingRefused`` (403) or ``Conflict`` (409).
+
+    A resend is found by the unique constraint (sender, client_id), not by a look-up first:
+    the insert fails, and only then is the stored message read. A send that is refused
+    (a block since, a deactivated recipient, another recipient) looks for it too before
+    it raises, so a resend is answered from what is stored whatever changed meanwhile."""
     content = _clean_content(content)
     client_id = _clean_client_id(client_id)
     parsed = selectors.parse_id(recipient_id)
     if parsed is None:
         raise_refusal(selectors.NOT_A_UUID)
-    if client_id:
-        stored = Message.objects.filter(sender=sender, client_id=client_id).first()
-        if stored is not None:
-            return _resent(stored, parsed)
     recipient = None
     if str(parsed) != str(sender.pk):
         recipient = selectors.recipient_for(sender_id=sender.pk, recipient_id=parsed)
@@ -160,27 +193,35 @@ def message_send(
         sender_id=sender.pk, recipient_id=parsed, recipient=recipient
     )
     if refusal is not None:
+        stored = _stored(sender, client_id)
+        if stored is not None:
+            return _resent(stored, parsed)
         raise_refusal(refusal)
 
     conversation = _conversation_locked(sender.pk, recipient.pk)
     starts_unread_streak = not selectors.has_unread_from(
         conversation_id=conversation.pk, recipient_id=recipient.pk, sender_id=sender.pk
     )
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                conversation=conversation,
-                sender=sender,
-                recipient_id=recipient.pk,
-                content=content,
-                client_id=client_id,
-            )
-    except IntegrityError:
-        stored = client_id and Message.objects.filter(sender=sender, client_id=client_id).first()
-        if not stored:
-            raise
-        # The same client_id sent twice at once: the other request stored it.
-        return _resent(stored, parsed)
+    message = Message(
+        conversation=conversation,
+        sender=sender,
+        recipient_id=recipient.pk,
+        content=content,
+        client_id=client_id,
+    )
+    if not client_id:
+        # No client_id, no unique constraint to trip over: no savepoint needed.
+        message.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():
+                message.save(force_insert=True)
+        except IntegrityError:
+            stored = _stored(sender, client_id)
+            if stored is None:
+                raise
+            # A resend (or the same client_id sent twice at once): already stored.
+            return _resent(stored, parsed)
 
     conversation.last_message = message
     conversation.last_message_at = message.created_at
