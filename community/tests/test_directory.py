@@ -8,6 +8,7 @@ from django.db import connection
 from accounts.models import Profile, User
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import errors_of
+from community.selectors.directory import listed_members, members_matching
 
 from .factories import MembershipFactory, TierFactory
 
@@ -309,3 +310,17 @@ def test_a_profile_costs_two_queries(member_api, django_assert_num_queries):
     with django_assert_num_queries(2):
         response = member_api.get(member_url(ada))
     assert response.status_code == 200
+
+
+@pytest.mark.postgres
+def test_on_postgresql_search_can_use_the_profile_index():
+    # given: the index of accounts' migration 0003 is built from the search's own expression
+    queryset = members_matching(listed_members(), "ada lov")
+
+    # when: the planner may not scan the table, as it would prefer to on a few rows
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+
+    # then
+    assert "accounts_profile_search" in plan
