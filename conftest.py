@@ -9,11 +9,12 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.services import tokens_for
 from accounts.tests.factories import UserFactory
-from accounts.tests.helpers import bearer
+from accounts.tests.helpers import bearer, client_for
 from ai.tests.fake_openai import FakeOpenAI
 
 
@@ -69,6 +70,31 @@ def tokens(member) -> dict[str, str]:
 def member_api(tokens) -> APIClient:
     """An API client signed in as ``member``, with the access token of ``tokens``."""
     return bearer(tokens["access"])
+
+
+@pytest.fixture
+def staff(db):
+    """A staff member (not a superuser): what the API's staff-only endpoints allow."""
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def staff_api(staff) -> APIClient:
+    return client_for(staff)
+
+
+@pytest.fixture
+def superuser(db):
+    """A staff superuser, who may do everything in the admin."""
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_browser(superuser) -> Client:
+    """A browser signed in to the admin as ``superuser``."""
+    client = Client()
+    client.force_login(superuser)
+    return client
 
 
 @pytest.fixture

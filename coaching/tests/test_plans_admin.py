@@ -1,10 +1,8 @@
 """The plans' admin: plans with their tree and recommendations, read-only and audited."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
 from core.models import AuditEntry
 
 from .factories import PlanActionFactory, RecommendationFactory
@@ -12,18 +10,11 @@ from .factories import PlanActionFactory, RecommendationFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def browser() -> Client:
-    client = Client()
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
 def url(name: str, *args) -> str:
     return reverse(f"admin:coaching_{name}", args=args)
 
 
-def test_the_plan_list_and_page_show_the_tree_and_are_audited(browser):
+def test_the_plan_list_and_page_show_the_tree_and_are_audited(admin_browser):
     # given
     action = PlanActionFactory(
         title="<b>List tasks</b>",
@@ -34,8 +25,8 @@ def test_the_plan_list_and_page_show_the_tree_and_are_audited(browser):
     plan = action.plan
 
     # when
-    listed = browser.get(url("developmentplan_changelist"))
-    page = browser.get(url("developmentplan_change", plan.pk))
+    listed = admin_browser.get(url("developmentplan_changelist"))
+    page = admin_browser.get(url("developmentplan_change", plan.pk))
 
     # then
     assert listed.status_code == 200
@@ -53,12 +44,12 @@ def test_the_plan_list_and_page_show_the_tree_and_are_audited(browser):
     )
 
 
-def test_the_plan_page_cannot_change_a_plan(browser):
+def test_the_plan_page_cannot_change_a_plan(admin_browser):
     # given
     plan = PlanActionFactory().plan
 
     # when
-    response = browser.post(url("developmentplan_change", plan.pk), {"title": "Changed"})
+    response = admin_browser.post(url("developmentplan_change", plan.pk), {"title": "Changed"})
 
     # then
     assert response.status_code == 403
@@ -66,13 +57,15 @@ def test_the_plan_page_cannot_change_a_plan(browser):
     assert plan.title != "Changed"
 
 
-def test_the_recommendation_list_and_page(browser):
+def test_the_recommendation_list_and_page(admin_browser):
     # given
     recommendation = RecommendationFactory(title="Mentor a junior", kind="goal")
 
     # when
-    listed = browser.get(url("recommendation_changelist"), {"kind": "goal", "is_applied": "0"})
-    page = browser.get(url("recommendation_change", recommendation.pk))
+    listed = admin_browser.get(
+        url("recommendation_changelist"), {"kind": "goal", "is_applied": "0"}
+    )
+    page = admin_browser.get(url("recommendation_change", recommendation.pk))
 
     # then
     assert (listed.status_code, page.status_code) == (200, 200)

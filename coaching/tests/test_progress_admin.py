@@ -1,10 +1,8 @@
 """The admin of goals, XP and badges: lists that open, and a read-only ledger."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
 from coaching.models import Goal
 
 from .factories import BadgeAwardFactory, GoalFactory, XPAwardFactory
@@ -12,52 +10,45 @@ from .factories import BadgeAwardFactory, GoalFactory, XPAwardFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def browser() -> Client:
-    client = Client()
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
 @pytest.mark.parametrize("model", ["goal", "xpaward", "badgeaward"])
-def test_the_lists_open_and_cannot_add(browser, model):
+def test_the_lists_open_and_cannot_add(admin_browser, model):
     # given
     GoalFactory(title="Find 3 clients")
     XPAwardFactory(source_id="progress:1")
     BadgeAwardFactory(badge="first_step")
 
     # when
-    listing = browser.get(reverse(f"admin:coaching_{model}_changelist"))
-    adding = browser.get(reverse(f"admin:coaching_{model}_add"))
+    listing = admin_browser.get(reverse(f"admin:coaching_{model}_changelist"))
+    adding = admin_browser.get(reverse(f"admin:coaching_{model}_add"))
 
     # then
     assert listing.status_code == 200
     assert adding.status_code == 403
 
 
-def test_the_badge_list_names_the_badge(browser):
+def test_the_badge_list_names_the_badge(admin_browser):
     # given
     BadgeAwardFactory(badge="first_step")
     BadgeAwardFactory(badge="retired_code")
 
     # when
-    response = browser.get(reverse("admin:coaching_badgeaward_changelist"))
+    response = admin_browser.get(reverse("admin:coaching_badgeaward_changelist"))
 
     # then
     assert "First step" in response.content.decode()
     assert "(retired badge)" in response.content.decode()
 
 
-def test_xp_and_badges_are_read_only(browser):
+def test_xp_and_badges_are_read_only(admin_browser):
     # given
     award = XPAwardFactory(amount=10)
     badge = BadgeAwardFactory()
 
     # when
-    xp_change = browser.post(
+    xp_change = admin_browser.post(
         reverse("admin:coaching_xpaward_change", args=[award.pk]), {"amount": 9999}
     )
-    badge_delete = browser.post(
+    badge_delete = admin_browser.post(
         reverse("admin:coaching_badgeaward_delete", args=[badge.pk]), {"post": "yes"}
     )
 
@@ -68,12 +59,12 @@ def test_xp_and_badges_are_read_only(browser):
     assert award.amount == 10
 
 
-def test_staff_correct_a_goals_wording_but_not_its_status(browser):
+def test_staff_correct_a_goals_wording_but_not_its_status(admin_browser):
     # given
     goal = GoalFactory(title="Typo", status=Goal.Status.ACTIVE)
 
     # when
-    response = browser.post(
+    response = admin_browser.post(
         reverse("admin:coaching_goal_change", args=[goal.pk]),
         {"title": "Fixed", "description": "", "target_date": "", "status": "completed"},
     )

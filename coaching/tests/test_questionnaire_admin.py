@@ -3,10 +3,8 @@ copy and publish actions, answered versions locked, and members' results read-on
 audited."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import client_for
 from coaching.models import Choice, Question, Questionnaire
 from core.models import AuditEntry
@@ -14,13 +12,6 @@ from core.models import AuditEntry
 from .factories import AssessmentResultFactory, ChoiceFactory, QuestionFactory, QuestionnaireFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browser() -> Client:
-    client = Client()
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 @pytest.fixture
@@ -37,14 +28,14 @@ def url(name: str, *args) -> str:
     return reverse(f"admin:coaching_{name}", args=args)
 
 
-def act(browser, action: str, *questionnaires):
-    return browser.post(
+def act(admin_browser, action: str, *questionnaires):
+    return admin_browser.post(
         url("questionnaire_changelist"),
         {"action": action, "_selected_action": [str(q.pk) for q in questionnaires]},
     )
 
 
-def test_the_lists_and_pages_open(browser, questionnaire):
+def test_the_lists_and_pages_open(admin_browser, questionnaire):
     # given
     question = questionnaire.questions.get(key="start")
     result = AssessmentResultFactory(questionnaire=questionnaire)
@@ -58,15 +49,15 @@ def test_the_lists_and_pages_open(browser, questionnaire):
         url("assessmentresult_changelist"),
         url("assessmentresult_change", result.pk),
     ):
-        assert browser.get(page).status_code == 200, page
+        assert admin_browser.get(page).status_code == 200, page
 
 
-def test_copy_as_a_new_draft_version_copies_questions_and_choices(browser, questionnaire):
+def test_copy_as_a_new_draft_version_copies_questions_and_choices(admin_browser, questionnaire):
     # given
     latest = QuestionnaireFactory()
 
     # when
-    response = act(browser, "copy_as_draft", questionnaire)
+    response = act(admin_browser, "copy_as_draft", questionnaire)
 
     # then
     assert response.status_code == 302
@@ -92,13 +83,13 @@ def test_copy_as_a_new_draft_version_copies_questions_and_choices(browser, quest
     assert questionnaire.questions.count() == 2
 
 
-def test_publish_makes_a_draft_current(browser, questionnaire, member):
+def test_publish_makes_a_draft_current(admin_browser, questionnaire, member):
     # given
     draft = QuestionnaireFactory(version=questionnaire.version + 1, is_published=False)
     QuestionFactory(questionnaire=draft, key="vision", type="scale")
 
     # when
-    act(browser, "publish", draft)
+    act(admin_browser, "publish", draft)
 
     # then
     draft.refresh_from_db()
@@ -109,14 +100,14 @@ def test_publish_makes_a_draft_current(browser, questionnaire, member):
 
 
 @pytest.mark.parametrize("broken", ["no_questions", "no_choices"])
-def test_publish_refuses_an_incomplete_draft(browser, broken):
+def test_publish_refuses_an_incomplete_draft(admin_browser, broken):
     # given
     draft = QuestionnaireFactory(is_published=False)
     if broken == "no_choices":
         QuestionFactory(questionnaire=draft, type="single_choice")
 
     # when
-    response = act(browser, "publish", draft)
+    response = act(admin_browser, "publish", draft)
 
     # then
     assert response.status_code == 302
@@ -124,19 +115,19 @@ def test_publish_refuses_an_incomplete_draft(browser, broken):
     assert draft.is_published is False
 
 
-def test_unpublish(browser, questionnaire):
-    act(browser, "unpublish", questionnaire)
+def test_unpublish(admin_browser, questionnaire):
+    act(admin_browser, "unpublish", questionnaire)
 
     questionnaire.refresh_from_db()
     assert questionnaire.is_published is False
 
 
-def test_an_unanswered_version_can_be_edited(browser, questionnaire):
+def test_an_unanswered_version_can_be_edited(admin_browser, questionnaire):
     # given
     page = url("questionnaire_change", questionnaire.pk)
 
     # when
-    response = browser.get(page)
+    response = admin_browser.get(page)
 
     # then
     assert response.context["has_change_permission"] is True
@@ -144,17 +135,17 @@ def test_an_unanswered_version_can_be_edited(browser, questionnaire):
     assert response.context["inline_admin_formsets"][0].has_add_permission is True
 
 
-def test_an_answered_version_is_read_only(browser, questionnaire):
+def test_an_answered_version_is_read_only(admin_browser, questionnaire):
     # given
     AssessmentResultFactory(questionnaire=questionnaire)
     question = questionnaire.questions.get(key="start")
     text = question.text
 
     # when
-    page = browser.get(url("questionnaire_change", questionnaire.pk))
-    post = browser.post(url("questionnaire_change", questionnaire.pk), {"title": "Changed"})
-    question_post = browser.post(url("question_change", question.pk), {"text": "Changed"})
-    delete = browser.post(url("question_delete", question.pk), {"post": "yes"})
+    page = admin_browser.get(url("questionnaire_change", questionnaire.pk))
+    post = admin_browser.post(url("questionnaire_change", questionnaire.pk), {"title": "Changed"})
+    question_post = admin_browser.post(url("question_change", question.pk), {"text": "Changed"})
+    delete = admin_browser.post(url("question_delete", question.pk), {"post": "yes"})
 
     # then
     assert page.context["has_change_permission"] is False
@@ -167,29 +158,29 @@ def test_an_answered_version_is_read_only(browser, questionnaire):
     assert Question.objects.filter(pk=question.pk).exists()
 
 
-def test_an_answered_version_can_still_be_copied(browser, questionnaire):
+def test_an_answered_version_can_still_be_copied(admin_browser, questionnaire):
     # given
     AssessmentResultFactory(questionnaire=questionnaire)
 
     # when
-    act(browser, "copy_as_draft", questionnaire)
+    act(admin_browser, "copy_as_draft", questionnaire)
 
     # then
     assert Questionnaire.objects.filter(is_published=False, title="Profile").count() == 1
 
 
-def test_results_are_read_only_and_audited(browser, questionnaire):
+def test_results_are_read_only_and_audited(admin_browser, questionnaire):
     # given
     result = AssessmentResultFactory(questionnaire=questionnaire)
 
     # when
-    page = browser.get(url("assessmentresult_change", result.pk))
-    post = browser.post(url("assessmentresult_change", result.pk), {"archetype": "x"})
+    page = admin_browser.get(url("assessmentresult_change", result.pk))
+    post = admin_browser.post(url("assessmentresult_change", result.pk), {"archetype": "x"})
 
     # then
     assert page.context["has_change_permission"] is False
     assert post.status_code == 403
-    assert browser.get(url("assessmentresult_add")).status_code == 403
+    assert admin_browser.get(url("assessmentresult_add")).status_code == 403
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.target_id, entry.subject_id) == (
         "view",

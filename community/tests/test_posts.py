@@ -66,16 +66,6 @@ def ids(response) -> list[str]:
 
 
 @pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
-
-
-@pytest.fixture
-def staff_api(staff):
-    return client_for(staff)
-
-
-@pytest.fixture
 def other_api(other_member):
     return client_for(other_member)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.tests.factories import UserFactory
-from accounts.tests.helpers import client_for, errors_of
+from accounts.tests.helpers import errors_of
 from community.models import Membership
 from core.models import AuditEntry
 
@@ -25,16 +25,6 @@ def tier_url(user) -> str:
 
 def iso(value: dt.datetime | None) -> str | None:
     return serializers.DateTimeField().to_representation(value) if value else None
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
-
-
-@pytest.fixture
-def staff_api(staff):
-    return client_for(staff)
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 """The admin of notifications: read-only lists with filters, and cancelling pending rows."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
 from core.models import AuditEntry
 from notifications.models import ScheduledNotification
 
@@ -17,18 +15,6 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def browser(staff) -> Client:
-    client = Client()
-    client.force_login(staff)
-    return client
-
-
 @pytest.mark.parametrize(
     ("model", "query"),
     [
@@ -37,26 +23,26 @@ def browser(staff) -> Client:
         ("notificationpreference", {"kind": "welcome"}),
     ],
 )
-def test_the_lists_and_their_filters_answer(browser, member, model, query):
+def test_the_lists_and_their_filters_answer(admin_browser, member, model, query):
     # given
     NotificationFactory(user=member, title="Visible title")
     ScheduledNotificationFactory(user=member)
     NotificationPreferenceFactory(user=member, email=False)
 
     # when
-    response = browser.get(reverse(f"admin:notifications_{model}_changelist"), query)
+    response = admin_browser.get(reverse(f"admin:notifications_{model}_changelist"), query)
 
     # then
     assert response.status_code == 200
     assert member.email in response.content.decode()
 
 
-def test_a_notification_is_read_only_and_opening_it_is_audited(browser, staff, member):
+def test_a_notification_is_read_only_and_opening_it_is_audited(admin_browser, superuser, member):
     # given
     notification = NotificationFactory(user=member)
 
     # when
-    response = browser.get(
+    response = admin_browser.get(
         reverse("admin:notifications_notification_change", args=[notification.pk])
     )
 
@@ -64,18 +50,20 @@ def test_a_notification_is_read_only_and_opening_it_is_audited(browser, staff, m
     assert response.status_code == 200
     assert b'name="title"' not in response.content
     assert list(AuditEntry.objects.values_list("actor", "action", "subject_id")) == [
-        (staff.pk, "view", str(member.pk))
+        (superuser.pk, "view", str(member.pk))
     ]
-    assert browser.get(reverse("admin:notifications_notification_add")).status_code == 403
+    assert admin_browser.get(reverse("admin:notifications_notification_add")).status_code == 403
 
 
-def test_cancel_pending_cancels_only_pending_rows_through_the_service(browser, staff, member):
+def test_cancel_pending_cancels_only_pending_rows_through_the_service(
+    admin_browser, superuser, member
+):
     # given
     pending = ScheduledNotificationFactory(user=member)
     sent = ScheduledNotificationFactory(user=member, status="sent")
 
     # when
-    response = browser.post(
+    response = admin_browser.post(
         reverse("admin:notifications_schedulednotification_changelist"),
         {"action": "cancel_pending", "_selected_action": [pending.pk, sent.pk]},
         follow=True,
@@ -85,7 +73,10 @@ def test_cancel_pending_cancels_only_pending_rows_through_the_service(browser, s
     assert response.status_code == 200
     pending.refresh_from_db()
     sent.refresh_from_db()
-    assert (pending.status, pending.cancel_reason) == ("cancelled", f"Cancelled by {staff.email}")
+    assert (pending.status, pending.cancel_reason) == (
+        "cancelled",
+        f"Cancelled by {superuser.email}",
+    )
     assert sent.status == "sent"
     assert list(AuditEntry.objects.values_list("action", "target_id", "changes")) == [
         ("action", str(pending.pk), {"action": "cancel_pending"})
