@@ -1,9 +1,8 @@
 """The AI API (API.md, ai): the caller's generations, retry of a failed one, usage against
 the plan's quota, and the 202 endpoint of the gateway's own summary feature."""
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -17,7 +16,7 @@ from core.throttles import AIThrottle
 from . import selectors, serializers, services
 from .ai_features import TEXT_SUMMARY
 from .filters import GenerationFilter
-from .models import Generation
+from .responses import accepted
 
 AI_THROTTLES = [*api_settings.DEFAULT_THROTTLE_CLASSES, AIThrottle]
 QUOTA_EXCEEDED = OpenApiResponse(
@@ -29,13 +28,6 @@ QUOTA_NOTE = (
     " Takes the feature's quota units: when the plan's daily quota is used up the answer is "
     "429 `quota_exceeded` with `Retry-After` (seconds until midnight UTC)."
 )
-
-
-def accepted(request, generation: Generation) -> Response:
-    """202 with where to follow the generation (API.md: long AI work is asynchronous)."""
-    url = request.build_absolute_uri(reverse("ai-generation-detail", args=[generation.pk]))
-    body = {"id": str(generation.pk), "status": generation.status, "status_url": url}
-    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
 
 
 @extend_schema_view(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from ai.serializers import GenerationAcceptedSerializer
+
 from .. import scoring
 from ..models import AssessmentResult, Choice, GenerationStatus, Question, Questionnaire
 
@@ -87,19 +89,13 @@ class SubmitSerializer(serializers.Serializer):
         return {**attrs, "answers": cleaned}
 
 
-class GenerationLinkSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    status = serializers.CharField(help_text="queued, running, succeeded or failed.")
-    status_url = serializers.URLField()
-
-
 class SubmitAcceptedSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="The result's id.")
     status = serializers.CharField(
         help_text="The analysis: pending, or failed when the AI quota was used up."
     )
     status_url = serializers.URLField(help_text="The result: poll its analysis_status.")
-    generation = GenerationLinkSerializer(
+    generation = GenerationAcceptedSerializer(
         allow_null=True, help_text="The AI analysis; null when the quota was used up."
     )
 

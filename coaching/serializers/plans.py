@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.urls import reverse
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers
 
@@ -131,24 +130,6 @@ class PlanAcceptedSerializer(serializers.Serializer):
     status = _status_field()
     status_url = serializers.URLField(help_text="The plan: poll it until it is ready or failed.")
     generation = GenerationAcceptedSerializer()
-
-    @staticmethod
-    def body(plan: DevelopmentPlan, request) -> dict:
-        generation_url = request.build_absolute_uri(
-            reverse("ai-generation-detail", args=[plan.generation_id])
-        )
-        return {
-            "id": str(plan.pk),
-            "status": plan.status,
-            "status_url": request.build_absolute_uri(
-                reverse("coaching:plan-detail", args=[plan.pk])
-            ),
-            "generation": {
-                "id": str(plan.generation_id),
-                "status": plan.generation.status,
-                "status_url": generation_url,
-            },
-        }
 
 
 class PlanUpdateSerializer(serializers.Serializer):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from ai.responses import accepted_object
 from ai.serializers import QuotaErrorResponseSerializer
 from core.exceptions import NotFound
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
@@ -102,25 +103,15 @@ class SubmitView(APIView):
             questionnaire=questionnaire,
             answers=serializer.validated_data["answers"],
         )
-        url = request.build_absolute_uri(
-            reverse("coaching:assessment-result-detail", args=[result.pk])
+        return accepted_object(
+            request,
+            id=result.pk,
+            status_value=result.analysis_status,
+            url=request.build_absolute_uri(
+                reverse("coaching:assessment-result-detail", args=[result.pk])
+            ),
+            generation=result.generation,
         )
-        generation = None
-        if result.generation is not None:
-            generation = {
-                "id": str(result.generation.pk),
-                "status": result.generation.status,
-                "status_url": request.build_absolute_uri(
-                    reverse("ai-generation-detail", args=[result.generation.pk])
-                ),
-            }
-        body = {
-            "id": str(result.pk),
-            "status": result.analysis_status,
-            "status_url": url,
-            "generation": generation,
-        }
-        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
 
 
 class LatestResultView(APIView):

@@ -7,8 +7,9 @@ next version; earlier ones stay. Every row is the caller's: another member's pla
 or recommendation is a 404.
 """
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from ai.responses import accepted_object
 from ai.serializers import QuotaErrorResponseSerializer
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import PageNumberPagination
@@ -102,9 +104,12 @@ class PlanViewSet(
         serializer = serializers.PlanCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         plan = services.plan_generate(user=request.user, **serializer.validated_data)
-        body = serializers.PlanAcceptedSerializer.body(plan, request)
-        return Response(
-            body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]}
+        return accepted_object(
+            request,
+            id=plan.pk,
+            status_value=plan.status,
+            url=request.build_absolute_uri(reverse("coaching:plan-detail", args=[plan.pk])),
+            generation=plan.generation,
         )
 
     @extend_schema(

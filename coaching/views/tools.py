@@ -18,13 +18,14 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from ai.responses import accepted_object
 from ai.serializers import QuotaErrorResponseSerializer
 from core.exceptions import Conflict, DomainError
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
@@ -99,23 +100,15 @@ class ToolGenerateView(GenericAPIView):
             options=serializer.options(),
             project=serializer.validated_data.get("project"),
         )
-        url = request.build_absolute_uri(
-            reverse(f"coaching:tool-{self.kind}-detail", args=[artifact.pk])
+        return accepted_object(
+            request,
+            id=artifact.pk,
+            status_value=artifact.status,
+            url=request.build_absolute_uri(
+                reverse(f"coaching:tool-{self.kind}-detail", args=[artifact.pk])
+            ),
+            generation=artifact.generation,
         )
-        generation_url = request.build_absolute_uri(
-            reverse("ai-generation-detail", args=[artifact.generation_id])
-        )
-        body = {
-            "id": str(artifact.pk),
-            "status": artifact.status,
-            "status_url": url,
-            "generation": {
-                "id": str(artifact.generation_id),
-                "status": artifact.generation.status,
-                "status_url": generation_url,
-            },
-        }
-        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
 
 
 PROJECT_FILTER = OpenApiParameter(

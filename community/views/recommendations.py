@@ -1,13 +1,12 @@
 """Members to connect with, and AI suggestions for the caller's own profile."""
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from ai.responses import accepted
 from ai.serializers import GenerationAcceptedSerializer, QuotaErrorResponseSerializer
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.throttles import AIThrottle
@@ -94,6 +93,4 @@ class ProfileOptimizeView(APIView):
         generation = services.profile_optimize_request(
             user=request.user, focus=serializer.validated_data.get("focus", "")
         )
-        url = request.build_absolute_uri(reverse("ai-generation-detail", args=[generation.pk]))
-        body = {"id": str(generation.pk), "status": generation.status, "status_url": url}
-        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
+        return accepted(request, generation)
