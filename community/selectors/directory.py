@@ -10,6 +10,7 @@ substring match of every word.
 
 import re
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
@@ -23,6 +24,24 @@ SEARCH_MAX_LENGTH = 100
 # More words than this add nothing to a directory search but cost.
 SEARCH_MAX_WORDS = 8
 SEARCH_FIELDS = ("profile__display_name", "profile__company", "profile__position")
+
+
+def related(user, name: str):
+    """``user.<name>`` for a one-to-one that may be missing (``None`` then: a bare
+    superuser has no profile, a member without a tier no membership)."""
+    try:
+        return getattr(user, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def profile_of(user):
+    return related(user, "profile")
+
+
+def tier_of(user) -> Tier | None:
+    membership = related(user, "membership")
+    return membership.tier if membership is not None else None
 
 
 def listed_members() -> QuerySet[User]:

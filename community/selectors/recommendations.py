@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from accounts.choices import DirectoryVisibility
 
 from ..models import Block
+from .directory import related, tier_of
 
 if TYPE_CHECKING:
     from ..models import Tier
@@ -81,19 +81,6 @@ class Recommendation:
 def member_with_context(user):
     """``user`` re-read with their profile, onboarding and tier, in one query."""
     return get_user_model().objects.select_related(*_RELATED).get(pk=user.pk)
-
-
-def related(user, name: str):
-    """``user.<name>`` for a one-to-one that may be missing (None then)."""
-    try:
-        return getattr(user, name)
-    except ObjectDoesNotExist:
-        return None
-
-
-def tier_of(user) -> Tier | None:
-    membership = related(user, "membership")
-    return membership.tier if membership is not None else None
 
 
 def traits_of(user) -> Traits:

@@ -1,25 +1,10 @@
 """Shapes of the directory: member cards, tiers, and the staff's tier change."""
 
-from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Membership, Tier
-
-
-def profile_of(user):
-    """The user's profile, or ``None`` for a user created without one (a bare superuser)."""
-    try:
-        return user.profile
-    except ObjectDoesNotExist:
-        return None
-
-
-def tier_of(user) -> Tier | None:
-    try:
-        return user.membership.tier
-    except ObjectDoesNotExist:
-        return None
+from ..selectors.directory import profile_of, tier_of
 
 
 class TierSummarySerializer(serializers.ModelSerializer):

@@ -12,7 +12,7 @@ from ..models import (
     Post,
     Report,
 )
-from .directory import profile_of
+from ..selectors.directory import profile_of
 
 REPORT_NOTE_MAX_LENGTH = Report._meta.get_field("note").max_length
 
