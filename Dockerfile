@@ -37,9 +37,11 @@ COPY --from=deps /opt/venv /opt/venv
 WORKDIR /app
 COPY . .
 
-# Static files are collected at build time with the production storage (hashed names and
-# the manifest the web processes read). Production settings insist on real secrets; these
-# are generated for this one command and exist in no layer.
+# Static files are collected at build time with the production storage (WhiteNoise's
+# compressed manifest storage: hashed names, the manifest, gzip copies). The web processes
+# serve them through WhiteNoise, and the `static` service copies them out for nginx.
+# Production settings insist on real secrets; these are generated for this one command and
+# exist in no layer.
 RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     FIELD_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
     BLIND_INDEX_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \

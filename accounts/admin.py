@@ -6,6 +6,8 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 from django.db.models import Exists, OuterRef
+from rest_framework_simplejwt.token_blacklist import admin as token_admin
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from core import privacy
 from core.admin import ReadOnlyAdminMixin
@@ -197,3 +199,16 @@ class ConsentAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__email"]
     fields = readonly_fields = ["user", "kind", "version", "granted", "source", "created_at"]
+
+
+# simplejwt's read-only list of refresh tokens, without the stored token column: it holds a
+# digest (accounts/tokens.py), nothing to sign in with, but nothing staff need either.
+admin.site.unregister(OutstandingToken)
+
+
+@admin.register(OutstandingToken)
+class OutstandingTokenAdmin(token_admin.OutstandingTokenAdmin):
+    fields = ["jti", "user", "created_at", "expires_at"]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        return self.fields

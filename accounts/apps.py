@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class AccountsConfig(AppConfig):
@@ -7,3 +8,12 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (hears allauth)
+
+
+class PlatformAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin, on a site that throttles its login (``accounts.admin_site``).
+    Named in INSTALLED_APPS; not this module's default, which stays AccountsConfig."""
+
+    default = False
+
+    default_site = "accounts.admin_site.PlatformAdminSite"

@@ -60,3 +60,16 @@ privacy.register(
     LogEntry,
     export_fields=("action_time", "object_repr", "action_flag", "change_message"),
 )
+# The admin's history of other objects names the member in its text (a profile's
+# ``object_repr`` is its display name).
+privacy.register_mentions(LogEntry, fields=("object_repr", "change_message"))
+
+
+def names_of(user) -> list[str]:
+    """What other members and staff see the member called: their display name, and every
+    address they registered (the login email is added by ``core.privacy`` itself)."""
+    names = list(Profile.objects.filter(user=user).values_list("display_name", flat=True))
+    return names + list(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
+
+
+privacy.register_names(names_of)

@@ -37,14 +37,20 @@ def me(user) -> User:
 
 
 def profile_of(user) -> Profile:
+    """The caller's profile with their marketing choice. Every user gets a profile when
+    created (``services.user_rows_ensure``); one made without ``save()`` (``bulk_create``, a
+    fixture) gets it here rather than a 500."""
     latest_marketing = Consent.objects.filter(
         user=OuterRef("user_id"), kind=Consent.Kind.MARKETING
     ).order_by("-created_at")
-    return (
-        Profile.objects.select_related("user")
-        .annotate(marketing_opt_in=Subquery(latest_marketing.values("granted")[:1]))
-        .get(user=user)
+    profiles = Profile.objects.select_related("user").annotate(
+        marketing_opt_in=Subquery(latest_marketing.values("granted")[:1])
     )
+    try:
+        return profiles.get(user=user)
+    except Profile.DoesNotExist:
+        Profile.objects.get_or_create(user=user)
+        return profiles.get(user=user)
 
 
 def onboarding_of(user) -> Onboarding:

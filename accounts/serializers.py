@@ -11,6 +11,7 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from . import choices, selectors
 from .models import Consent, Onboarding, Profile
+from .tokens import RefreshToken
 
 User = get_user_model()
 
@@ -78,8 +79,10 @@ class LoginSerializer(serializers.Serializer):
 
 class RefreshSerializer(TokenRefreshSerializer):
     """simplejwt's refresh, rotating and blacklisting; a token whose user is gone is a 401
-    rather than simplejwt's unhandled DoesNotExist."""
+    rather than simplejwt's unhandled DoesNotExist. The rotated token is recorded by its
+    digest only (``accounts.tokens``)."""
 
+    token_class = RefreshToken
     refresh = serializers.CharField()
     access = serializers.CharField(read_only=True)
 

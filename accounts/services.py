@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from analytics.services import track
 from core import privacy, realtime
@@ -29,6 +28,7 @@ from core.exceptions import DomainError
 from . import lockout
 from .adapters import AccountAdapter
 from .models import Consent, Onboarding, Profile, User
+from .tokens import RefreshToken
 
 ERASED = "erased member"
 
@@ -65,13 +65,28 @@ def user_register(
             "An account with this email already exists.", code="unique", attr="email"
         ) from exc
     address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
-    Profile.objects.create(user=user)
-    Onboarding.objects.create(user=user)
+    # The profile and onboarding rows came with the user (``user_rows_ensure``).
     consents_record_registration(user=user, marketing_opt_in=marketing_opt_in)
     EmailConfirmationHMAC(address).send(request, signup=True)
     _announce_signup(user, request)
     track("signup", user, marketing_opt_in=marketing_opt_in)
     return user
+
+
+@transaction.atomic
+def user_rows_ensure(*, user: User) -> tuple[Profile, Onboarding]:
+    """The rows every user has from the moment they exist: an empty profile and onboarding.
+
+    Called for every new user by ``signals.user_rows_on_create`` (the user model's own
+    ``post_save``), because users are made on paths accounts does not control: Django's
+    ``createsuperuser``, the admin's add form, ``User.objects.create`` in a shell or a
+    factory, as well as registration. Idempotent (``get_or_create`` on the one-to-one), so
+    a caller that creates the rows itself, or a second call, is harmless. Users made
+    without ``save()`` (``bulk_create``, fixtures) get theirs when first read
+    (``selectors.profile_of``, ``selectors.onboarding_of``) and from migration 0004."""
+    profile, _ = Profile.objects.get_or_create(user=user)
+    onboarding, _ = Onboarding.objects.get_or_create(user=user)
+    return profile, onboarding
 
 
 def _announce_signup(user: User, request) -> None:
@@ -103,8 +118,7 @@ def user_provision(*, user: User, request=None) -> User:
     """Give a user created outside registration (by staff in the admin) what registration
     gives: profile, onboarding, and an unverified address with its verification email.
     Consents stay for the member to give."""
-    Profile.objects.get_or_create(user=user)
-    Onboarding.objects.get_or_create(user=user)
+    user_rows_ensure(user=user)
     address, created = EmailAddress.objects.get_or_create(
         user=user, email=user.email, defaults={"primary": True, "verified": False}
     )
@@ -147,17 +161,19 @@ def tokens_for(user: User) -> dict[str, str]:
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
-def login(*, email: str, password: str, request=None) -> tuple[User, dict[str, str]]:
-    """Check the credentials and issue a token pair. Repeated failures lock the email out
-    for a while (``lockout``); a locked email is refused before the password is checked."""
+def login(*, email: str, password: str, request) -> tuple[User, dict[str, str]]:
+    """Check the credentials and issue a token pair. Repeated failures lock this email out
+    from this client address, and slow it down from everywhere else (``lockout``); a
+    refused attempt is answered before the password is checked. ``authenticate`` needs the
+    request: django-axes records every failure through it."""
     email = normalise_email(email)
-    lockout.raise_if_locked(email)
+    lockout.raise_if_paced(request, email)
     user = authenticate(request, email=email, password=password)
     if user is None:
-        lockout.register_failure(email)
+        lockout.raise_if_locked_out(request, email)
         track("login_failed", None)
         raise InvalidCredentials("No active account found with the given credentials.")
-    lockout.clear(email)
+    lockout.record_success(request, email)
     if settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory" and not _email_verified(user):
         raise EmailNotVerified(
             "Verify your email address first; POST /api/v1/auth/verify-email/resend sends a "
@@ -283,7 +299,7 @@ def marketing_opted_in(user: User) -> bool:
 @transaction.atomic
 def profile_update(*, user: User, marketing_opt_in: bool | None = None, **fields: Any) -> Profile:
     """Update the caller's profile; a change of marketing opt-in is a new consent row."""
-    profile = Profile.objects.select_for_update().get(user=user)
+    profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
     for name, value in fields.items():
         setattr(profile, name, value)
     if "phone" in fields:
@@ -418,11 +434,14 @@ def account_erase(*, user: User, source: str) -> dict[str, int]:
     user_id = user.pk
     refresh_tokens_revoke_all(user)
     realtime.close_user_sockets(user_id)
+    emails = [user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)]
+    lockout.records_erase(emails)
     counts = privacy.erase_user(user)
-    # The admin's own history of changes to this account outlives it, without the email.
+    # The admin's own history of changes to this account outlives it, without the email and
+    # under the same pseudonym as the audit log (privacy.erase_user).
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(User), object_id=str(user_id)
-    ).update(object_repr=ERASED, change_message="")
+    ).update(object_repr=ERASED, change_message="", object_id=privacy.pseudonym_of(user_id))
     track("account_deleted", None, source=source)
     return counts
 

@@ -1,13 +1,14 @@
 """The accounts API (API.md, accounts): doorways that validate, call one service or
 selector, and serialize."""
 
-import hashlib
+from functools import partial
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from drf_standardized_errors.openapi import AutoSchema
 from drf_standardized_errors.openapi_serializers import (
     ErrorResponse401Serializer,
     ErrorResponse403Serializer,
+    ErrorResponse429Serializer,
 )
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
@@ -19,26 +20,17 @@ from rest_framework_simplejwt.views import TokenRefreshView
 from core import privacy, realtime
 from core.pagination import CursorPagination
 from core.permissions import OwnedQuerysetMixin
-from core.throttles import AuthThrottle, SettingsRateThrottle
+from core.schema import AutoSchema
+from core.tasks import enqueue
+from core.throttles import AuthThrottle
 
-from . import selectors, serializers, services
+from . import selectors, serializers, services, tasks
 from .models import Consent
 
+# The anon/user defaults and the per-IP auth throttle (they let requests through while the
+# cache is down: core.cache); the sign-in lockout lives in the database (accounts.lockout).
 AUTH_THROTTLES = [*api_settings.DEFAULT_THROTTLE_CLASSES, AuthThrottle]
 ACCEPTED = "If an account matches, an email is on its way."
-
-
-class LoginEmailThrottle(SettingsRateThrottle):
-    """Sign-in attempts per email address, whatever the client IP."""
-
-    scope = "login_email"
-
-    def get_cache_key(self, request, view):
-        email = request.data.get("email") if isinstance(request.data, dict) else None
-        if not isinstance(email, str) or not email:
-            return None
-        ident = hashlib.sha256(services.normalise_email(email).encode()).hexdigest()[:32]
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class PublicAuthView(APIView):
@@ -49,10 +41,30 @@ class PublicAuthView(APIView):
     throttle_classes = AUTH_THROTTLES
 
 
+def _accept_email(request, task) -> Response:
+    """Check the address's form and leave the rest to ``task``, after commit: whether an
+    account matches is looked up there, so the request does the same work, and takes the
+    same time, for an address with an account and one without. (With Celery eager, on a
+    laptop, the task runs inline once the view's work is done, and the timing differs.)"""
+    serializer = serializers.EmailSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    transaction.on_commit(partial(enqueue, task, email=serializer.validated_data["email"]))
+    return Response({"detail": ACCEPTED}, status=status.HTTP_202_ACCEPTED)
+
+
 # --- Registration, verification, sign-in --------------------------------------------------
 
 
 class RegisterView(PublicAuthView):
+    error_codes = {
+        400: {
+            "email": ["unique"],
+            "confirm_password": ["mismatch"],
+            "agreed_to_terms": ["required"],
+            "agreed_to_privacy": ["required"],
+        }
+    }
+
     @extend_schema(
         tags=["auth"],
         request=serializers.RegisterSerializer,
@@ -75,6 +87,8 @@ class RegisterView(PublicAuthView):
 
 
 class VerifyEmailView(PublicAuthView):
+    error_codes = {400: {"key": ["invalid_key"]}}
+
     @extend_schema(
         tags=["auth"],
         request=serializers.KeySerializer,
@@ -96,14 +110,18 @@ class ResendVerificationView(PublicAuthView):
         summary="Send the verification email again (always 202)",
     )
     def post(self, request):
-        serializer = serializers.EmailSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.verification_resend(email=serializer.validated_data["email"], request=request)
-        return Response({"detail": ACCEPTED}, status=status.HTTP_202_ACCEPTED)
+        return _accept_email(request, tasks.verification_resend)
 
 
 class LoginView(PublicAuthView):
-    throttle_classes = [*AUTH_THROTTLES, LoginEmailThrottle]
+    """Guarded per IP by the auth throttle, and per email by ``accounts.lockout`` (inside
+    ``services.login``, where django-axes hears ``authenticate``)."""
+
+    error_codes = {
+        401: ["authentication_failed"],
+        403: ["email_not_verified"],
+        429: ["login_locked", "login_paced"],
+    }
 
     @extend_schema(
         tags=["auth"],
@@ -113,6 +131,11 @@ class LoginView(PublicAuthView):
             401: OpenApiResponse(ErrorResponse401Serializer, "Wrong email or password."),
             403: OpenApiResponse(
                 ErrorResponse403Serializer, "The email address is not verified yet."
+            ),
+            429: OpenApiResponse(
+                ErrorResponse429Serializer,
+                "Throttled per client IP, `login_locked` (too many failures for this email "
+                "from this address) or `login_paced` (from everywhere); see Retry-After.",
             ),
         },
         summary="Sign in: an access and a refresh token",
@@ -126,6 +149,8 @@ class LoginView(PublicAuthView):
 
 class RefreshView(TokenRefreshView):
     """A new access token and a rotated refresh token; the old refresh is blacklisted."""
+
+    error_codes = {401: ["token_not_valid"]}
 
     serializer_class = serializers.RefreshSerializer
     throttle_classes = AUTH_THROTTLES
@@ -144,6 +169,8 @@ class RefreshView(TokenRefreshView):
 
 
 class LogoutView(PublicAuthView):
+    error_codes = {401: ["token_not_valid"]}
+
     @extend_schema(
         tags=["auth"],
         request=serializers.LogoutSerializer,
@@ -171,13 +198,12 @@ class PasswordForgotView(PublicAuthView):
         summary="Email a password reset link (always 202)",
     )
     def post(self, request):
-        serializer = serializers.EmailSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.password_reset_request(email=serializer.validated_data["email"], request=request)
-        return Response({"detail": ACCEPTED}, status=status.HTTP_202_ACCEPTED)
+        return _accept_email(request, tasks.password_reset_send)
 
 
 class PasswordResetView(PublicAuthView):
+    error_codes = {400: {"key": ["invalid_key", "required"], "new_password": ["password_invalid"]}}
+
     @extend_schema(
         tags=["auth"],
         request=serializers.PasswordResetSerializer,
@@ -195,6 +221,7 @@ class PasswordResetView(PublicAuthView):
 
 
 class PasswordChangeView(APIView):
+    error_codes = {400: {"old_password": ["incorrect"], "new_password": ["password_invalid"]}}
     throttle_classes = AUTH_THROTTLES
 
     @extend_schema(
@@ -211,6 +238,9 @@ class PasswordChangeView(APIView):
 
 
 class WebSocketTicketView(APIView):
+    # Tickets live in Redis; while it is down no socket could open, so this says so.
+    error_codes = {503: ["realtime_unavailable"]}
+
     @extend_schema(
         tags=["auth"],
         request=None,
@@ -288,6 +318,7 @@ class DeleteWithBodySchema(AutoSchema):
 
 
 class AccountView(APIView):
+    error_codes = {400: {"password": ["incorrect"]}}
     throttle_classes = AUTH_THROTTLES
     schema = DeleteWithBodySchema()
 
@@ -325,6 +356,15 @@ class OnboardingFlowView(APIView):
 
 class OnboardingStepView(APIView):
     """One onboarding step: validate with ``serializer_class``, save through ``service``."""
+
+    # A step may need the earlier ones (attr: the step), and the age must be adult.
+    error_codes = {
+        400: {
+            "birth_year": ["underage"],
+            "age_verification": ["step_pending"],
+            "preferences": ["step_pending"],
+        }
+    }
 
     serializer_class: type
     service: staticmethod
@@ -369,6 +409,10 @@ class SkillGoalsView(OnboardingStepView):
 
 
 class OnboardingCompleteView(APIView):
+    error_codes = {
+        400: {step: ["step_pending"] for step in ("age_verification", "preferences", "skill_goals")}
+    }
+
     @extend_schema(
         tags=["onboarding"],
         request=None,

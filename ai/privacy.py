@@ -29,6 +29,13 @@ def clear_content(rows) -> int:
     return rows.update(input=None, output=None, content_cleared_at=timezone.now())
 
 
+def clear_mentioning(rows, identity) -> int:
+    """Another member's generation that names the erased member (the candidates of a
+    connection-reasons request carry their id and profile line): its content goes, as at
+    the end of retention, rather than a patched prompt that no longer says what was asked."""
+    return rows.update(input=None, output=None, error_message="", content_cleared_at=timezone.now())
+
+
 privacy.register(
     Generation,
     export_fields=(
@@ -59,4 +66,7 @@ privacy.register(
         day__lt=(now - timedelta(days=QUOTA_USAGE_RETENTION_DAYS)).date()
     ),
     retention_note=f"AI quota counters older than {QUOTA_USAGE_RETENTION_DAYS} days",
+)
+privacy.register_mentions(
+    Generation, fields=("input", "output", "error_message"), scrub=clear_mentioning
 )

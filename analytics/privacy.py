@@ -20,3 +20,5 @@ privacy.register(
     export_fields=("id", "name", "properties", "occurred_at"),
     erase=pseudonymise,
 )
+# Other members' events may carry the member's id in their properties.
+privacy.register_mentions(Event, fields=("properties",))

@@ -10,10 +10,12 @@ active subscriptions at Stripe and deletes the Stripe customer.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.apps import apps
+from django.db import models, transaction
 from djstripe.models import Charge, Customer, Invoice, PaymentIntent, Subscription
 
 from core import privacy
+from core.tasks import enqueue
 
 CUSTOMER_PERSONAL_KEYS = ("email", "name", "phone", "address", "shipping", "description")
 INVOICE_PERSONAL_KEYS = (
@@ -48,7 +50,7 @@ def erase_customers(rows, user) -> int:
     _strip(Charge.objects.filter(customer__in=customers), CHARGE_PERSONAL_KEYS)
     for customer in customers:
         customer_id = customer.id
-        transaction.on_commit(lambda cid=customer_id: customer_erase.delay(cid), robust=True)
+        transaction.on_commit(lambda cid=customer_id: enqueue(customer_erase, cid), robust=True)
     return _strip(
         customers, CUSTOMER_PERSONAL_KEYS, {"subscriber": None, "email": "", "metadata": {}}
     )
@@ -72,3 +74,22 @@ for _model in (Subscription, Invoice, Charge, PaymentIntent):
         export_fields=("id", "livemode", "created", "stripe_data"),
         erase=_kept,
     )
+
+
+def _text_columns(model) -> list[str]:
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField | models.JSONField)
+        and not field.primary_key
+        and not field.choices
+    ]
+
+
+# dj-stripe mirrors Stripe's objects whole, and Stripe's copies carry what we sent them (the
+# member's id in the customer's metadata, their email on invoices and charges) and what its
+# webhooks reported (``djstripe.Event.data``): every text column of every mirror table is
+# searched at erasure.
+for _model in apps.get_app_config("djstripe").get_models():
+    if _columns := _text_columns(_model):
+        privacy.register_mentions(_model, fields=_columns)

@@ -4,7 +4,9 @@ plans list reads local rows and works without them (demo plans included)."""
 
 from __future__ import annotations
 
+from django.http import JsonResponse
 from djstripe.models import Price
+from djstripe.views import ProcessWebhookView
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -12,6 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import parsers
+from core.exceptions import error_body
 from core.idempotency import HEADER, IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 from . import selectors, serializers, services
@@ -22,11 +26,19 @@ def _client_key(request: Request) -> str | None:
 
 
 class BillingView(APIView):
+    # Without Stripe keys every operation here answers 503 billing_unavailable; a Stripe
+    # outage is stripe_unavailable; Stripe refusing a request names its parameter.
+    error_codes = {
+        503: ["billing_unavailable", "stripe_unavailable"],
+        400: {"payment_method": ["card_declined"], "*": ["stripe_invalid_request"]},
+    }
     permission_classes = [IsAuthenticated]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        services.require_configured()
+        # A method the view does not answer stays a 405, configured or not.
+        if hasattr(self, request.method.lower()) and request.method.lower() != "options":
+            services.require_configured()
 
 
 class PlanListView(generics.ListAPIView):
@@ -50,6 +62,8 @@ class SubscriptionView(BillingView):
 
 
 class CheckoutSessionView(BillingView):
+    error_codes = {400: {"price": ["invalid_price"]}, 409: ["already_subscribed"]}
+
     @extend_schema(
         request=serializers.PriceInputSerializer,
         responses={201: serializers.CheckoutSessionSerializer},
@@ -79,6 +93,11 @@ class PortalSessionView(BillingView):
 
 
 class SubscriptionChangeView(BillingView):
+    error_codes = {
+        400: {"price": ["invalid_price", "unchanged"]},
+        409: ["no_subscription"],
+    }
+
     @extend_schema(
         request=serializers.PriceInputSerializer,
         responses=serializers.SubscriptionSerializer,
@@ -95,6 +114,8 @@ class SubscriptionChangeView(BillingView):
 
 
 class SubscriptionCancelView(BillingView):
+    error_codes = {409: ["no_subscription"]}
+
     @extend_schema(
         request=serializers.CancelInputSerializer, responses=serializers.SubscriptionSerializer
     )
@@ -122,6 +143,8 @@ class PaymentListView(BillingView, generics.ListAPIView):
 
 
 class PaymentIntentCreateView(BillingView):
+    error_codes = {400: {"purpose": ["invalid_choice"]}}
+
     @extend_schema(
         request=serializers.PaymentIntentInputSerializer,
         responses={201: serializers.PaymentIntentSerializer},
@@ -157,3 +180,26 @@ class PaymentIntentConfirmView(BillingView):
             client_key=_client_key(request),
         )
         return Response(intent)
+
+
+class StripeWebhookView(ProcessWebhookView):
+    """dj-stripe's signed webhook, with the body vetted first by core.parsers.
+
+    dj-stripe stores the raw body as text and json-loads it while validating and again
+    while processing: a body nested past the recursion limit, or holding NUL (refused by
+    PostgreSQL text and jsonb) or a lone surrogate, was a 500 there, after a half-written
+    trigger row. Such a body is refused here with a 400 in the envelope before anything is
+    stored; Stripe never signs one, so no real event is turned away (and a 400 is retried by
+    Stripe like a 500 would be). Every other body reaches dj-stripe byte for byte, so its
+    signature check is unchanged. An oversized body is a 413 from core.middleware.
+    """
+
+    def post(self, request, uuid):
+        try:
+            parsers.loads(request.body)
+        except parsers.JSONRejected as exc:
+            kind = "client_error" if exc.attr is None else "validation_error"
+            return JsonResponse(
+                error_body(exc.code, exc.detail, attr=exc.attr, kind=kind), status=400
+            )
+        return super().post(request, uuid)

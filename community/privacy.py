@@ -85,3 +85,9 @@ privacy.register(
     export_fields=("id", "user_low_id", "user_high_id", "created_at", "last_message_at"),
     erase=_erase_conversations,
 )
+# What other members wrote may name the member: their messages, posts, comments and
+# reports keep their words, with the member's name, email and id rewritten.
+privacy.register_mentions(Message, fields=("content",))
+privacy.register_mentions(Post, fields=("title", "content", "hidden_reason"))
+privacy.register_mentions(Comment, fields=("content",))
+privacy.register_mentions(Report, fields=("note", "resolution"))

@@ -6,6 +6,13 @@ checks each client frame and hands it to the handler an app registered in its
 through the user's group (:func:`core.realtime.send_to_user`).
 
 A bad frame never closes the socket: the client gets an ``error`` frame and may go on.
+
+The socket itself never ends without a close frame. When the channel layer (Redis) fails
+under an open socket, or during a handshake, the client gets
+``realtime.CLOSE_TRY_AGAIN_LATER`` (1013) and should reconnect with backoff; any other
+failure of the consumer closes with ``realtime.CLOSE_INTERNAL_ERROR`` (1011). Either way
+the socket leaves the user's group when the layer still answers (else the membership
+expires after ``CHANNELS_GROUP_EXPIRY``).
 """
 
 from __future__ import annotations
@@ -22,10 +29,19 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
-from core import realtime, ws_auth
+from core import parsers, realtime, ws_auth
+from core.cache import UNAVAILABLE
 from core.exceptions import DomainError
+from core.outages import Outage
 
 logger = logging.getLogger(__name__)
+
+# What the channel layer (channels-redis) and the ticket store raise when Redis is away.
+LAYER_UNAVAILABLE = (*UNAVAILABLE, OSError, TimeoutError)
+# Leaving the group on the way out must not hold a dying socket for long.
+GROUP_DISCARD_TIMEOUT_SECONDS = 2.0
+# Sockets closed for want of the layer: logged once per outage, not once per socket.
+_layer_outage = Outage("Redis for sockets (channel layer, tickets)", logger=logger)
 
 DEFAULT_MAX_FRAME_BYTES = 64 * 1024
 DEFAULT_MAX_FRAMES_PER_SECOND = 20
@@ -57,7 +73,13 @@ def _client_id(frame: dict[str, Any]) -> str | int | None:
     value = frame.get("client_id")
     if isinstance(value, bool):
         return None
-    if isinstance(value, int) or (isinstance(value, str) and len(value) <= MAX_CLIENT_ID_LENGTH):
+    if isinstance(value, int):
+        return value
+    if (
+        isinstance(value, str)
+        and len(value) <= MAX_CLIENT_ID_LENGTH
+        and not parsers.FORBIDDEN_CHARACTERS.search(value)
+    ):
         return value
     return None
 
@@ -70,6 +92,8 @@ class PlatformConsumer(AsyncWebsocketConsumer):
         self.user = None
         self.group_name: str | None = None
         self._closing = False
+        self._accepted = False
+        self._disconnected = False
         self._tasks: set[asyncio.Task] = set()
         self._max_frame_bytes = int(
             getattr(settings, "WS_MAX_FRAME_BYTES", DEFAULT_MAX_FRAME_BYTES)
@@ -79,6 +103,15 @@ class PlatformConsumer(AsyncWebsocketConsumer):
         )
 
     # --- lifecycle ------------------------------------------------------------------------
+
+    async def __call__(self, scope, receive, send):
+        # Channels lets an exception from the layer's receive loop, or from a handler such
+        # as connect(), end the consumer: the server then drops the TCP connection with no
+        # close frame, or answers a handshake with an HTTP 500. Close properly instead.
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception as exc:
+            await self._fail(exc)
 
     async def connect(self) -> None:
         auth = await ws_auth.authenticate(self.scope)
@@ -93,27 +126,81 @@ class PlatformConsumer(AsyncWebsocketConsumer):
         self.scope["user"] = auth.user
         self.group_name = realtime.group_for(auth.user.pk)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
+        _layer_outage.succeeded()
         await self.accept(auth.subprotocol)
 
     async def disconnect(self, code) -> None:
-        self._closing = True
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=TASK_CANCEL_GRACE_SECONDS)
-        if self.group_name is not None:
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
-            self.group_name = None
+        self._disconnected = True
+        await self._wind_down()
+
+    async def accept(self, subprotocol=None, headers=None) -> None:
+        await super().accept(subprotocol=subprotocol, headers=headers)
+        self._accepted = True
 
     async def close(self, code=None, reason=None) -> None:
         # Nothing more may be sent once the close frame is on its way.
         self._closing = True
         await super().close(code=code, reason=reason)
 
+    async def _fail(self, exc: Exception) -> None:
+        """The consumer failed: close with 1013 when the layer (Redis) is away, 1011 for
+        anything else, accepting first during a handshake (a close before accepting is an
+        HTTP 403 the client cannot read), then leave the group if the layer lets us."""
+        if isinstance(exc, LAYER_UNAVAILABLE):
+            _layer_outage.failed(exc)
+            code = realtime.CLOSE_TRY_AGAIN_LATER
+        else:
+            logger.error(
+                "WebSocket consumer failed for user %s",
+                getattr(self.user, "pk", None),
+                exc_info=exc,
+            )
+            code = realtime.CLOSE_INTERNAL_ERROR
+        if not (self._disconnected or self._closing) and hasattr(self, "base_send"):
+            try:
+                if not self._accepted:
+                    await self.accept(self._offered_subprotocol())
+                await self.close(code=code)
+            except Exception:
+                # The client is gone already; there is nobody left to tell.
+                logger.debug("Could not send the close frame", exc_info=True)
+        await self._wind_down()
+
+    def _offered_subprotocol(self) -> str | None:
+        # A browser that offered subprotocols fails a handshake that picks none.
+        offered = [str(p) for p in self.scope.get("subprotocols") or []]
+        return ws_auth.BEARER_SUBPROTOCOL if ws_auth.BEARER_SUBPROTOCOL in offered else None
+
+    async def _wind_down(self) -> None:
+        """Cancel the socket's spawned tasks and leave the user's group (once)."""
+        self._closing = True
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=TASK_CANCEL_GRACE_SECONDS)
+        if self.group_name is None:
+            return
+        group, self.group_name = self.group_name, None
+        try:
+            async with asyncio.timeout(GROUP_DISCARD_TIMEOUT_SECONDS):
+                await self.channel_layer.group_discard(group, self.channel_name)
+        except LAYER_UNAVAILABLE as exc:
+            # The membership expires on its own (CHANNELS_GROUP_EXPIRY); until then pushes
+            # to it land in a channel nobody reads, which the layer expires within a minute.
+            _layer_outage.failed(exc)
+
     # --- client -> server -----------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        # Whatever a frame does, the socket lives on: an exception escaping here would end
+        # the consumer without a close frame and without leaving the user's group.
+        try:
+            await self._receive(text_data, bytes_data)
+        except Exception as exc:
+            await self._report_failure(exc, frame_type=None, client_id=None)
+
+    async def _receive(self, text_data: str | None, bytes_data: bytes | None) -> None:
         if self.user is None or self._closing:
             return
         # Counted before anything else so floods of bad frames are limited too.
@@ -131,9 +218,16 @@ class PlatformConsumer(AsyncWebsocketConsumer):
             )
             return
         try:
-            frame = json.loads(text_data)
-        except ValueError:
-            frame = None
+            frame = parsers.loads(text_data)
+        except parsers.JSONRejected as exc:
+            if exc.code == parsers.PARSE_ERROR:
+                await self.send_error("invalid_frame", "A frame must be a JSON object.")
+            else:
+                # Too deep, or a NUL or lone surrogate in a string: refused like REST
+                # refuses the same body, naming the field.
+                client_id = _client_id(exc.document) if isinstance(exc.document, dict) else None
+                await self.send_error(exc.code, exc.detail, attr=exc.attr, client_id=client_id)
+            return
         if not isinstance(frame, dict):
             await self.send_error("invalid_frame", "A frame must be a JSON object.")
             return

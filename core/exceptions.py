@@ -7,8 +7,13 @@ never build error responses by hand.
 
 import math
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from drf_standardized_errors.handler import ExceptionHandler as BaseExceptionHandler
 from rest_framework import exceptions, status
+
+# Defined beside the parser, which DRF's settings import while this module is loading.
+from .parsers import RequestTooLarge
 
 
 class DomainError(Exception):
@@ -92,6 +97,10 @@ class ExceptionHandler(BaseExceptionHandler):
             )
             flat.auth_header = getattr(exc, "auth_header", None)
             return flat
+        if isinstance(exc, RequestDataTooBig):
+            # Django's own check of request.body (DATA_UPLOAD_MAX_MEMORY_SIZE, kept equal to
+            # REQUEST_MAX_BODY_BYTES): a 413 like the middleware's, not a crash.
+            return RequestTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         return super().convert_known_exceptions(exc)
 
     def report_exception(self, exc, response) -> None:

@@ -35,6 +35,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config import celery_app
+from core.cache import strict_cache
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,9 @@ def check_database() -> str | None:
 
 
 def check_cache() -> str | None:
-    cache = caches["default"]
+    # The strict alias: the default one fails open (core.cache), so a dead Redis would look
+    # like an empty cache there and this probe would pass.
+    cache = strict_cache()
     key = f"health:{uuid.uuid4().hex}"
     cache.set(key, "1", timeout=10)
     try:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from .tasks import deliver_email
+from .tasks import deliver_email, enqueue
 
 
 def render_email(kind: str, context: dict) -> tuple[str, str, str]:
@@ -23,4 +23,6 @@ def render_email(kind: str, context: dict) -> tuple[str, str, str]:
 
 def send_templated_email(kind: str, to: str, context: dict) -> None:
     subject, text, html = render_email(kind, context)
-    transaction.on_commit(lambda: deliver_email.delay(to=to, subject=subject, text=text, html=html))
+    transaction.on_commit(
+        lambda: enqueue(deliver_email, to=to, subject=subject, text=text, html=html)
+    )

@@ -21,6 +21,7 @@ fine, anything that calls the network or takes long goes to a Celery task (or
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import secrets
 import threading
@@ -33,15 +34,31 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from rest_framework_simplejwt.utils import get_md5_hash_password
+
+from .cache import UNAVAILABLE, strict_cache
+from .exceptions import ServiceUnavailable
+from .outages import Outage
+
+logger = logging.getLogger(__name__)
 
 # Close codes sent to clients (API.md): bad or missing credentials, and credentials revoked
 # while the socket was open (password change, logout everywhere, erasure).
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_REVOKED = 4403
+# RFC 6455 1013 "Try Again Later": the server cannot serve sockets for now (its channel
+# layer, Redis, is unreachable). Sent on an open socket when the layer fails under it, and
+# right after accepting a handshake that came while it was down. The client should
+# reconnect with backoff (1 s doubling to 30 s or so, with jitter); its REST calls keep
+# working meanwhile, and it catches up on missed events through them.
+CLOSE_TRY_AGAIN_LATER = 1013
+# Any other failure of the server under an open socket: RFC 6455 1011 "Internal Error".
+CLOSE_INTERNAL_ERROR = 1011
+
+# Seconds a client is asked to wait (Retry-After) when a ticket cannot be issued.
+UNAVAILABLE_RETRY_AFTER = 5
 
 TICKET_PREFIX = "ws-ticket:"
 
@@ -92,9 +109,17 @@ class _Sender:
     loop on a daemon thread, started on first use and again after a fork, and a layer
     instance of its own: channels-redis ties pools to loops, and another instance's
     ``close_pools()`` (or ours) must never reach into a pool of a foreign loop.
+
+    A push is best effort: it runs after the change was committed, and a client that missed
+    it catches up over REST. So when the layer is unreachable the push is dropped rather than
+    holding up the request: it waits at most ``TIMEOUT`` (a blackholed Redis; a refused
+    connection fails at once), and for ``RETRY_AFTER`` seconds after a failure pushes are
+    dropped without trying. The outage is logged once (:mod:`core.outages`).
     """
 
-    TIMEOUT = 5.0
+    # Above the layer's connect timeout (settings: two attempts of 1 s each).
+    TIMEOUT = 2.5
+    RETRY_AFTER = 1.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -102,13 +127,23 @@ class _Sender:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._layer = None
         self._config: str | None = None
+        self._outage = Outage(
+            "The channel layer (pushes from sync code)", logger=logger, retry_after=self.RETRY_AFTER
+        )
 
     def group_send(self, group: str, message: dict[str, Any]) -> None:
+        if self._outage.skip():
+            return
         with self._lock:
             loop, layer = self._current()
-        asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(
-            timeout=self.TIMEOUT
-        )
+        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+        try:
+            future.result(timeout=self.TIMEOUT)
+        except (*UNAVAILABLE, TimeoutError) as error:
+            future.cancel()
+            self._outage.failed(error)
+            return
+        self._outage.succeeded()
 
     def _current(self):
         if self._loop is None or self._pid != os.getpid():
@@ -166,23 +201,38 @@ def _password_fingerprint(user) -> str:
 
 
 def issue_ws_ticket(user) -> tuple[str, int]:
-    """A one-time ticket that opens one socket as ``user`` within ``WS_TICKET_TTL`` seconds."""
+    """A one-time ticket that opens one socket as ``user`` within ``WS_TICKET_TTL`` seconds.
+
+    Tickets live in the strict cache: when Redis is down this is a 503
+    ``realtime_unavailable`` (sockets cannot work then anyway), never a ticket that was
+    silently not stored and then refuses the socket as if the client's credentials were bad."""
     ticket = secrets.token_urlsafe(32)
-    cache.set(
-        f"{TICKET_PREFIX}{ticket}",
-        {"user_id": str(user.pk), "password": _password_fingerprint(user)},
-        timeout=settings.WS_TICKET_TTL,
-    )
+    try:
+        strict_cache().set(
+            f"{TICKET_PREFIX}{ticket}",
+            {"user_id": str(user.pk), "password": _password_fingerprint(user)},
+            timeout=settings.WS_TICKET_TTL,
+        )
+    except UNAVAILABLE as error:
+        raise ServiceUnavailable(
+            "Real-time connections are unavailable right now; try again shortly.",
+            code="realtime_unavailable",
+            wait=UNAVAILABLE_RETRY_AFTER,
+        ) from error
     return ticket, settings.WS_TICKET_TTL
 
 
 def redeem_ws_ticket(ticket: str):
     """The active user the ticket was issued to, or None. A ticket works once: of two
     sockets racing with the same ticket, only the one whose delete removed the key gets
-    in. It also fails once the user's password has changed since it was issued."""
+    in. It also fails once the user's password has changed since it was issued.
+
+    An unreachable Redis raises (``core.cache.UNAVAILABLE``) rather than answering None:
+    the socket is then closed with ``CLOSE_TRY_AGAIN_LATER``, not refused as unauthorised."""
     if not ticket or len(ticket) > 128:
         return None
     key = f"{TICKET_PREFIX}{ticket}"
+    cache = strict_cache()
     issued = cache.get(key)
     if issued is None or not cache.delete(key):
         return None

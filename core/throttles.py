@@ -2,6 +2,10 @@
 
 A view lists the ones it needs next to the defaults, e.g.
 ``throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, AIThrottle]``.
+
+Throttles count in the cache. The cache behind them fails open (``core.cache``): while
+Redis is down they let requests through, and the sign-in lockouts that matter live in the
+database (``accounts.lockout``).
 """
 
 from rest_framework.settings import api_settings
@@ -28,7 +32,8 @@ class _ScopedThrottle(SettingsRateThrottle):
 
 
 class AuthThrottle(SettingsRateThrottle):
-    """Per client IP on every auth endpoint (register, login, resets, verification)."""
+    """Per client IP on every auth endpoint (register, login, resets, verification) and on
+    the admin's login form (``accounts.admin_site``)."""
 
     scope = "auth"
 

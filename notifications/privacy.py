@@ -57,3 +57,9 @@ privacy.register(
     retention_note="finished scheduled notifications older than "
     "NOTIFICATIONS_SCHEDULE_RETENTION_DAYS",
 )
+
+# Another member's inbox and pending schedule name the senders of what they are told about
+# ("New message from Ada", the sender's id in ``data``): erasure rewrites those mentions, and
+# an alert left with no sender is skipped when it falls due.
+privacy.register_mentions(ScheduledNotification, fields=("payload", "error", "cancel_reason"))
+privacy.register_mentions(Notification, fields=("title", "body", "data", "email_error"))

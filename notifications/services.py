@@ -41,6 +41,7 @@ from django.utils import timezone
 from analytics.services import track
 from core import realtime
 from core.exceptions import DomainError
+from core.tasks import enqueue
 
 from . import emails, kinds, selectors
 from .kinds import Kind
@@ -114,7 +115,7 @@ def _enqueue_email(notification_id) -> None:
 
     # robust: a broker that is down must not fail the caller's request; the row stays
     # "pending" and emails_requeue_stale enqueues it again later.
-    transaction.on_commit(lambda: send_email.delay(str(notification_id)), robust=True)
+    transaction.on_commit(lambda: enqueue(send_email, str(notification_id)), robust=True)
 
 
 # --- Later --------------------------------------------------------------------------------

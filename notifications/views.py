@@ -7,12 +7,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, viewsets
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.pagination import CursorPagination
+from core.parsers import JSONParser
 from core.permissions import OwnedQuerysetMixin
 from core.throttles import SettingsRateThrottle
 
@@ -31,6 +32,8 @@ LINK_DESCRIPTION = "The signed token of the emailed link."
 @extend_validation_errors(["invalid"], field_name="unread", actions=["list"])
 class NotificationViewSet(OwnedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's inbox; another member's notification is a 404."""
+
+    error_codes = {"list": {400: serializers.InboxQuerySerializer}}
 
     serializer_class = serializers.NotificationSerializer
     pagination_class = CursorPagination
@@ -84,6 +87,9 @@ class PreferencesView(APIView):
     """Per kind: in the inbox (``in_app``) and by ``email``. The profile's
     ``in_app_notifications`` / ``email_notifications`` switches, when off, silence every
     non-essential kind whatever is chosen here; essential kinds are always on."""
+
+    # Keys are notification kinds: an unknown one, or switching off an essential one.
+    error_codes = {400: {"*": ["unknown_kind", "essential"]}}
 
     @extend_schema(
         tags=TAGS,

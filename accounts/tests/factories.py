@@ -31,13 +31,28 @@ class UserFactory(factory.django.DjangoModelFactory):
     )
 
 
-class ProfileFactory(factory.django.DjangoModelFactory):
+class _UserRowFactory(factory.django.DjangoModelFactory):
+    """A row every user already has from creation (``services.user_rows_ensure``): the
+    factory fills it in rather than inserting a second one."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, user, **kwargs):
+        row, _ = model_class._default_manager.update_or_create(user=user, defaults=kwargs)
+        # The user still holds the empty row made with it; hand it this one instead.
+        setattr(user, model_class._meta.get_field("user").remote_field.get_accessor_name(), row)
+        return row
+
+
+class ProfileFactory(_UserRowFactory):
     class Meta:
         model = Profile
 
     display_name = factory.Faker("name")
 
 
-class OnboardingFactory(factory.django.DjangoModelFactory):
+class OnboardingFactory(_UserRowFactory):
     class Meta:
         model = Onboarding

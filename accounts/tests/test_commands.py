@@ -190,8 +190,8 @@ def test_purge_user_erases_the_member_only(
             "actor": None,
             "action": AuditEntry.Action.ACTION,
             "target_type": "accounts.user",
-            "target_id": str(member_id),
-            "subject_id": str(member_id),
+            "target_id": privacy.pseudonym_of(member_id),
+            "subject_id": privacy.pseudonym_of(member_id),
             "changes": {"action": "purge_user"},
         }
     ]

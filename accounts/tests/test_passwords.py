@@ -41,6 +41,21 @@ def test_forgot_answers_alike_and_mails_only_an_existing_active_account(
     assert "reset-password?key=" in mail.outbox[0].body
 
 
+def test_forgot_does_the_same_work_in_the_request_with_or_without_an_account(
+    api, member, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    # when
+    answers = []
+    for email in (member.email, "nobody@example.com"):
+        with django_assert_num_queries(0), django_capture_on_commit_callbacks() as tasks:
+            response = api.post(FORGOT, {"email": email})
+        answers.append((response.status_code, response.content, len(tasks)))
+
+    # then: the lookup and the email are the task's, after the response
+    assert answers[0] == answers[1] == (202, answers[0][1], 1)
+    assert mail.outbox == []
+
+
 def test_the_emailed_key_resets_the_password_and_ends_every_session(
     api, member, password, django_capture_on_commit_callbacks
 ):

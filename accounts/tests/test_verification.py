@@ -101,6 +101,26 @@ def test_resend_mails_an_unverified_address_and_answers_the_same_for_anyone(
     assert api.post("/api/v1/auth/verify-email", {"key": key}).status_code == 200
 
 
+def test_resend_does_the_same_work_in_the_request_with_or_without_an_account(
+    api, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    # given
+    with django_capture_on_commit_callbacks(execute=True):
+        register(api)
+    mail.outbox.clear()
+
+    # when
+    answers = []
+    for email in ("fresh@example.com", "nobody@example.com"):
+        with django_assert_num_queries(0), django_capture_on_commit_callbacks() as tasks:
+            response = api.post("/api/v1/auth/verify-email/resend", {"email": email})
+        answers.append((response.status_code, response.content, len(tasks)))
+
+    # then: the lookup and the email are the task's, after the response
+    assert answers[0] == answers[1] == (202, answers[0][1], 1)
+    assert mail.outbox == []
+
+
 def test_resend_needs_a_valid_email(api):
     response = api.post("/api/v1/auth/verify-email/resend", {"email": "nope"})
 

@@ -14,6 +14,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from core.exceptions import Conflict
+from core.tasks import enqueue
 
 from .. import features, providers, quotas
 from ..features import Feature, OutputInvalid
@@ -112,7 +113,9 @@ def _enqueue(generation: Generation) -> None:
     from ..tasks import run_generation
 
     generation_id = str(generation.pk)
-    transaction.on_commit(lambda: run_generation.delay(generation_id))
+    # A broker that is down loses the task, not the request: the generation stays queued and
+    # recover_stale_generations enqueues it again.
+    transaction.on_commit(lambda: enqueue(run_generation, generation_id))
 
 
 def generation_run(*, generation_id) -> Generation | None:

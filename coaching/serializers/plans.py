@@ -6,6 +6,7 @@ from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers
 
 from ai.serializers import GenerationAcceptedSerializer
+from core import fields
 
 from ..models import (
     TITLE_MAX_LENGTH,
@@ -193,7 +194,7 @@ class RecommendationFilterSerializer(serializers.Serializer):
 
 
 class RecommendationApplySerializer(serializers.Serializer):
-    plan = serializers.PrimaryKeyRelatedField(
+    plan = fields.PrimaryKeyRelatedField(
         queryset=DevelopmentPlan.objects.none(),
         required=False,
         allow_null=True,

@@ -5,6 +5,8 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import fields
+
 from ..models import (
     NOTE_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -82,7 +84,7 @@ class GoalListQuerySerializer(serializers.Serializer):
     status = GoalStatusField(required=False)
 
 
-class _OwnedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+class _OwnedPrimaryKeyField(fields.PrimaryKeyRelatedField):
     """A related id that must be one of the caller's rows: another member's is a 400
     ``does_not_exist``, like an id that does not exist at all."""
 

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ai.serializers import GenerationAcceptedSerializer
+from core import fields
 
 from ..ai_features import CONTENT_CHANNELS, DOCUMENT_TYPES
 from ..models import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, Artifact, ArtifactVersion, Project
@@ -17,7 +18,7 @@ HORIZON_MONTHS_MAX = 36
 
 
 @extend_schema_field(OpenApiTypes.UUID)
-class CallerProjectField(serializers.PrimaryKeyRelatedField):
+class CallerProjectField(fields.PrimaryKeyRelatedField):
     """A project id among the caller's projects: another member's (or none) is a 400."""
 
     def get_queryset(self):

@@ -41,6 +41,8 @@ def _current_questionnaire():
 class QuestionnaireView(APIView):
     """The questionnaire members take now."""
 
+    error_codes = {404: ["no_questionnaire"]}
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -59,6 +61,26 @@ class QuestionnaireView(APIView):
 
 class SubmitView(APIView):
     """Submit answers: scored at once, analysed by the AI afterwards."""
+
+    error_codes = {
+        404: ["no_questionnaire"],
+        429: ["quota_exceeded"],
+        400: {
+            "answers": ["too_many_answers"],
+            "answers.*": [
+                "duplicate",
+                "empty",
+                "invalid",
+                "invalid_choice",
+                "max_length",
+                "not_a_list",
+                "out_of_range",
+                "required",
+                "unknown_question",
+            ],
+            "version": ["stale_version"],
+        },
+    }
 
     permission_classes = [IsAuthenticated]
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, AIThrottle]
@@ -116,6 +138,8 @@ class SubmitView(APIView):
 
 class LatestResultView(APIView):
     """The caller's latest result."""
+
+    error_codes = {404: ["no_results"]}
 
     permission_classes = [IsAuthenticated]
 

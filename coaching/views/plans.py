@@ -41,6 +41,16 @@ class PlanViewSet(
 ):
     """The caller's development plans."""
 
+    error_codes = {
+        "create": {
+            400: {
+                "non_field_errors": ["assessment_required", "plan_version_conflict"],
+                "starts_on": ["past", "too_late"],
+            },
+            429: ["quota_exceeded"],
+        },
+    }
+
     pagination_class = PageNumberPagination
     permission_classes = [IsAuthenticated]
 
@@ -149,6 +159,10 @@ class PlanViewSet(
 class PlanActionView(GenericAPIView):
     """Check one action of one of the caller's plans off (or back on)."""
 
+    error_codes = {
+        400: {"done": ["required"], "progress": ["invalid"], "non_field_errors": ["required"]}
+    }
+
     permission_classes = [IsAuthenticated]
     serializer_class = serializers.PlanActionUpdateSerializer
 
@@ -181,6 +195,8 @@ class PlanActionView(GenericAPIView):
 class RecommendationListView(GenericAPIView):
     """The caller's AI recommendations, most confident first."""
 
+    error_codes = {400: serializers.RecommendationFilterSerializer}
+
     permission_classes = [IsAuthenticated]
     pagination_class = PageNumberPagination
     serializer_class = serializers.CoachingRecommendationSerializer
@@ -208,6 +224,11 @@ class RecommendationListView(GenericAPIView):
 
 class RecommendationApplyView(APIView):
     """Turn a recommendation into a goal or a plan action."""
+
+    error_codes = {
+        409: ["already_applied"],
+        400: {"plan": ["plan_required", "plan_not_ready"]},
+    }
 
     permission_classes = [IsAuthenticated]
 

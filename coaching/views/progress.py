@@ -52,6 +52,11 @@ class GoalViewSet(
 ):
     """The caller's goals; another member's goal is a 404."""
 
+    error_codes = {
+        400: {"target_date": ["past_date"], "status": ["invalid_transition"]},
+        "list": {400: serializers.GoalListQuerySerializer},
+    }
+
     serializer_class = serializers.GoalSerializer
     filter_backends: list = []
 
@@ -115,6 +120,15 @@ class GoalViewSet(
 )
 class ProgressViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's progress entries, and recording a new one."""
+
+    error_codes = {
+        400: {
+            "non_field_errors": ["one_target"],
+            "value": ["out_of_range"],
+            "goal": ["does_not_exist", "goal_closed", "invalid"],
+            "action": ["does_not_exist", "invalid"],
+        }
+    }
 
     serializer_class = serializers.ProgressEntrySerializer
     pagination_class = CursorPagination

@@ -59,6 +59,11 @@ class ToolMixin(OwnedQuerysetMixin):
 class ToolGenerateView(GenericAPIView):
     """Queue one of the tools."""
 
+    error_codes = {
+        400: {"project": ["does_not_exist"], "kind": ["invalid_choice"]},
+        429: ["quota_exceeded"],
+    }
+
     kind: str = ""
     permission_classes = [IsAuthenticated]
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, AIThrottle]
@@ -154,6 +159,14 @@ class ArtifactViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    error_codes = {
+        "list": {400: {"project": ["invalid"]}},
+        "update": {400: {"content": ["invalid"], "content.*": ["invalid"]}, 409: ["not_ready"]},
+        "partial_update": {
+            400: {"content": ["invalid"], "content.*": ["invalid"]},
+            409: ["not_ready"],
+        },
+    }
     serializer_class = serializers.ArtifactSerializer
     pagination_class = CursorPagination
 
@@ -214,6 +227,8 @@ class IgnoreFormatQueryNegotiation(DefaultContentNegotiation):
 class ArtifactExportView(ToolMixin, GenericAPIView):
     """Download a ready artifact as Markdown, PDF or JSON."""
 
+    error_codes = {400: {"format": ["invalid_choice"]}, 409: ["not_ready"]}
+
     serializer_class = serializers.ArtifactSerializer
     content_negotiation_class = IgnoreFormatQueryNegotiation
 
@@ -268,6 +283,11 @@ class ArtifactExportView(ToolMixin, GenericAPIView):
 
 class ContentScheduleView(ToolMixin, GenericAPIView):
     """Plan when to publish a piece of content."""
+
+    error_codes = {
+        400: {"non_field_errors": ["invalid_kind"], "publish_at": ["past"]},
+        409: ["not_ready"],
+    }
 
     kind = Artifact.Kind.CONTENT
     serializer_class = serializers.ContentScheduleSerializer

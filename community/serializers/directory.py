@@ -3,6 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import fields
+
 from ..models import Membership, Tier
 from ..selectors.directory import profile_of, tier_of
 
@@ -71,7 +73,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class TierChangeSerializer(serializers.Serializer):
-    tier = serializers.SlugRelatedField(
+    tier = fields.SlugRelatedField(
         slug_field="slug",
         queryset=Tier.objects.all(),
         allow_null=True,

@@ -30,6 +30,16 @@ class MessageSendView(APIView):
     """Send a message. Throttled per sender (``THROTTLE_RATES["messaging"]``, a budget
     shared with the ``message.send`` socket frame)."""
 
+    error_codes = {
+        400: {
+            "recipient": ["does_not_exist", "invalid"],
+            "content": ["invalid", "blank", "max_length"],
+            "client_id": ["invalid", "max_length"],
+        },
+        403: ["messaging_blocked", "messages_not_accepted"],
+        409: ["client_id_reused"],
+    }
+
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, MessagingThrottle]
 
     @extend_schema(
@@ -141,6 +151,8 @@ class BlockListView(generics.ListAPIView):
 class BlockView(APIView):
     """Block or unblock a member; both are idempotent. A blocked member cannot message
     you, and you cannot message them until you unblock them."""
+
+    error_codes = {400: {"user_id": ["invalid"]}}
 
     @extend_schema(
         tags=BLOCK_TAGS,

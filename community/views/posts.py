@@ -218,6 +218,8 @@ class PostCommentsView(WriteThrottledMixin, PostLookupMixin, GenericAPIView):
 class PostReportView(WriteThrottledMixin, PostLookupMixin, GenericAPIView):
     """Report a post to staff. One report per member and post."""
 
+    error_codes = {400: {"non_field_errors": ["own_post"]}}
+
     permission_classes = [IsAuthenticated]
     serializer_class = serializers.ReportSerializer
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -31,7 +32,8 @@ FRONTEND_URL = env.str("FRONTEND_URL", default="http://127.0.0.1:8000").rstrip("
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    # django.contrib.admin, with the sign-in throttle on its login (accounts.admin_site).
+    "accounts.apps.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "channels",
     "allauth",
     "allauth.account",
+    "axes",
     "core",
     "accounts",
     "analytics",
@@ -63,7 +66,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /static/ (the docs' viewers, the admin) from the app itself: after SecurityMiddleware,
+    # whose headers it keeps, and before the rest, which a static file does not need.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Oversized bodies and NUL in paths or query strings, refused before anything reads
+    # them (after CORS, so a browser can read the refusal).
+    "core.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, as django-axes asks: turns an admin sign-in it locked out into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,25 +114,51 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
-if REDIS_URL:
-    CACHES = {
+# Redis is an accelerator, not a dependency of REST (README, "When Redis is down"). The
+# default cache fails open: throttles let requests through and cached reads are computed
+# afresh, the outage logged once. The strict alias (same Redis, same keys) raises instead,
+# for what must not silently fail: socket tickets, the health check. Connecting gets half a
+# second and a command one second, so a blackholed Redis cannot hold a worker for long.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1}
+
+
+def redis_caches(url: str, key_prefix: str = "platform") -> dict:
+    location = {"LOCATION": url, "KEY_PREFIX": key_prefix}
+    return {
         "default": {
+            "BACKEND": "core.cache.FailOpenRedisCache",
+            **location,
+            # retry_after: seconds during which a failed Redis is not tried again.
+            "OPTIONS": {**REDIS_CACHE_OPTIONS, "retry_after": 1.0},
+        },
+        "strict": {
             "BACKEND": "core.cache.PooledRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="platform"),
-            # A Redis that stops answering fails requests fast instead of hanging workers.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+            **location,
+            "OPTIONS": dict(REDIS_CACHE_OPTIONS),
+        },
     }
-    CHANNEL_LAYERS = {
+
+
+def redis_channel_layers(url: str, prefix: str = "platform-asgi") -> dict:
+    return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # The layer waits for messages with a blocking read of up to 5 s; redis-py 8
-                # times reads out after 5 s by default, which dropped idle sockets
-                # (django/channels_redis#422), so reads get more time than the wait.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
-                "prefix": env.str("CHANNELS_PREFIX", default="platform-asgi"),
+                "hosts": [
+                    {
+                        "address": url,
+                        # The layer waits for messages with a blocking read of up to 5 s;
+                        # redis-py 8 times reads out after 5 s by default, which dropped idle
+                        # sockets (django/channels_redis#422), so reads get more time.
+                        "socket_timeout": 15,
+                        "socket_connect_timeout": 1,
+                        # After Redis restarts every pooled connection is stale and fails its
+                        # first command: reconnect and send it again, once, so the first
+                        # handshake after an outage works. A Redis still down fails both.
+                        "retry_on_error": [RedisConnectionError],
+                    }
+                ],
+                "prefix": prefix,
                 # A group membership lives as long as a socket can stay silent between
                 # pings; a process that died without discarding is cleaned up after this.
                 "group_expiry": env.int("CHANNELS_GROUP_EXPIRY", default=86400),
@@ -131,6 +168,13 @@ if REDIS_URL:
             },
         }
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL, env.str("CACHE_KEY_PREFIX", default="platform"))
+    CHANNEL_LAYERS = redis_channel_layers(
+        REDIS_URL, env.str("CHANNELS_PREFIX", default="platform-asgi")
+    )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -147,13 +191,32 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Publishing happens in requests, after their commit (core.tasks.enqueue): a broker that is
+# down must cost a request little. One connect gets 1 s (kombu's default is none at all, so
+# a blackholed broker hung the request for minutes), one command 2 s (above the workers'
+# 1 s BRPOP), and a failed publish is retried once, at once; then enqueue() gives up.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-daily": {
         "task": "accounts.tasks.purge_expired",
+        "schedule": timedelta(days=1),
+    },
+    "purge-sign-in-records-daily": {
+        "task": "accounts.tasks.purge_sign_in_records",
         "schedule": timedelta(days=1),
     },
 }
@@ -163,8 +226,12 @@ CELERY_BEAT_SCHEDULE = {
 AUTH_USER_MODEL = "accounts.User"
 # Email is the USERNAME_FIELD, so Django's backend signs members in by email. allauth's own
 # backend is left out: its login views are not used, and a second backend would hash the
-# password a second time on every failed attempt.
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# password a second time on every failed attempt. django-axes' backend comes first: it
+# refuses a locked-out attempt before any password is hashed (accounts.lockout).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -203,12 +270,43 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
+    # Refresh tokens are recorded by their SHA-256 only (accounts/tokens.py); simplejwt's
+    # own views, if ever mounted, go through the same class.
+    "TOKEN_OBTAIN_SERIALIZER": "accounts.tokens.TokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "accounts.tokens.TokenRefreshSerializer",
+    "TOKEN_BLACKLIST_SERIALIZER": "accounts.tokens.TokenBlacklistSerializer",
 }
 
-# Login protection: failures per email inside the window lock the email out for a while.
+# Sign-in protection (accounts/lockout.py), for the API and the admin alike: failures for
+# one email from one client address lock that pair out for LOGIN_LOCKOUT_DURATION seconds
+# after the last one; failures for one email from all addresses together, within
+# LOGIN_LOCKOUT_WINDOW, slow further attempts from addresses the owner never signed in from
+# (a delay doubling per failure up to LOGIN_PACING_MAX_DELAY seconds).
 LOGIN_LOCKOUT_THRESHOLD = env.int("LOGIN_LOCKOUT_THRESHOLD", default=5)
 LOGIN_LOCKOUT_WINDOW = env.int("LOGIN_LOCKOUT_WINDOW", default=15 * 60)
 LOGIN_LOCKOUT_DURATION = env.int("LOGIN_LOCKOUT_DURATION", default=15 * 60)
+LOGIN_PACING_THRESHOLD = env.int("LOGIN_PACING_THRESHOLD", default=10)
+LOGIN_PACING_MAX_DELAY = env.int("LOGIN_PACING_MAX_DELAY", default=60)
+# Successful sign-ins (email, address) are kept this long to recognise the owner's addresses.
+LOGIN_KNOWN_ADDRESS_DAYS = env.int("LOGIN_KNOWN_ADDRESS_DAYS", default=90)
+
+# django-axes, in the database (no Redis needed), wired to the settings above.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"
+# A refused attempt during a lockout does not push its end further: Retry-After holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_from"
+# The same client address as DRF's throttles (NUM_PROXIES) instead of django-ipware's.
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]
+AXES_VERBOSE = False
+# Its tables hold emails and addresses, and staff see personal data only through audited
+# admins (core.audit): operators unlock with manage.py axes_reset_username / axes_reset_ip.
+AXES_ENABLE_ADMIN = False
 
 WS_TICKET_TTL = 60
 HEALTH_CHECK_TIMEOUT = 3.0
@@ -387,11 +485,18 @@ COACHING_XP_PER_ACTION = env.int("COACHING_XP_PER_ACTION", default=10)
 
 # --- REST API -----------------------------------------------------------------------------
 
+# Hostile input (core.parsers, core.middleware): the largest request body taken, in bytes
+# (deploy/nginx.conf's client_max_body_size is the same, 2m: keep them equal), and the
+# deepest nesting of JSON in bodies and socket frames. Django's own limit on request.body
+# follows, so every path reports an oversized body the same way (413).
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
+
 THROTTLE_RATES = {
     "anon": "120/min",
     "user": "600/min",
     "auth": "20/min",
-    "login_email": "10/min",
     "ai": "30/min",
     "messaging": "60/min",
     # Posts, comments, likes and reports, per member (community/views/posts.py).
@@ -405,7 +510,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -415,7 +520,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
@@ -484,6 +589,12 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves /static/ from every process (daphne in `make run`, gunicorn, uvicorn),
+# so Swagger UI, Redoc and the admin work with no other server. With DEBUG it reads the
+# apps' static directories as they are, edits included, so `make run` needs no
+# collectstatic; production serves what the image collected (production.py, Dockerfile).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGGING = {
     "version": 1,

@@ -37,7 +37,10 @@ X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
+# collectstatic (in the Dockerfile) writes content-hashed names, their manifest and a gzip
+# copy of each text file. WhiteNoise serves them from the web processes, hashed names cached
+# for ever; nginx serves the same files from the `static` volume (deploy/nginx.conf).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

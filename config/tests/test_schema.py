@@ -77,3 +77,68 @@ def test_the_schema_and_viewers_are_served_offline(client):
         html = page.content.decode()
         assert "drf_spectacular_sidecar" in html
         assert "cdn." not in html and "unpkg" not in html
+
+
+def _error_codes(schema, node, attr=None, seen=None) -> set[tuple[str | None, str]]:
+    """Every (attr, code) an error response allows, following $refs (core.schema)."""
+    seen = seen if seen is not None else set()
+    if isinstance(node, dict) and "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        if name in seen:
+            return set()
+        return _error_codes(schema, schema["components"]["schemas"][name], attr, seen | {name})
+    found = set()
+    if isinstance(node, dict):
+        properties = node.get("properties", {})
+        if "code" in properties:
+            attr_schema = properties.get("attr", {})
+            attr = (attr_schema.get("enum") or [attr_schema.get("pattern")])[0]
+            codes = _enum(schema, properties["code"])
+            found |= {(attr, code) for code in codes}
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                found |= _error_codes(schema, value, attr, seen)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _error_codes(schema, value, attr, seen)
+    return found
+
+
+def _enum(schema, node) -> list[str]:
+    if "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    return node.get("enum", [])
+
+
+def _codes(schema, method, path, status):
+    response = schema["paths"][path][method]["responses"][status]
+    return _error_codes(schema, response["content"]["application/json"]["schema"])
+
+
+def test_operations_document_the_codes_they_raise(schema):
+    # shared by kind: the bearer token's 401s, a body's 413, a cursor list's 400
+    assert (None, "token_not_valid") in _codes(schema, "get", "/api/v1/auth/me", "401")
+    assert (None, "request_too_large") in _codes(schema, "post", "/api/v1/coaching/goals", "413")
+    assert ("cursor", "invalid_cursor") in _codes(schema, "get", "/api/v1/notifications", "400")
+    # declared on the view (error_codes), or listed by an extend_schema error serializer
+    assert (None, "billing_unavailable") in _codes(
+        schema, "get", "/api/v1/billing/subscription", "503"
+    )
+    assert (None, "edit_window_closed") in _codes(
+        schema, "patch", "/api/v1/community/posts/{id}", "403"
+    )
+    assert (None, "quota_exceeded") in _codes(schema, "post", "/api/v1/coaching/plans", "429")
+    assert (None, "no_results") in _codes(
+        schema, "get", "/api/v1/coaching/assessment/results", "404"
+    )
+    # query parameters: a serializer's fields, and a view's own checks
+    assert ("is_applied", "invalid") in _codes(
+        schema, "get", "/api/v1/coaching/recommendations", "400"
+    )
+    assert ("format", "invalid_choice") in _codes(
+        schema, "get", "/api/v1/coaching/tools/roadmap/{id}/export", "400"
+    )
+    # NUL or a lone surrogate may be named on any attr
+    assert (None, "null_characters_not_allowed") in _codes(
+        schema, "get", "/api/v1/coaching/goals", "400"
+    )

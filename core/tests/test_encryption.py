@@ -26,7 +26,8 @@ def key_b() -> str:
 
 def _make_profile(email: str, phone: str = PHONE) -> Profile:
     user = User.objects.create_user(email=email, password="pw-not-used-here")
-    return Profile.objects.create(user=user, phone=phone)
+    profile, _ = Profile.objects.update_or_create(user=user, defaults={"phone": phone})
+    return profile
 
 
 def _stored_phone(profile: Profile) -> str:

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import choices, services
-from accounts.models import Onboarding, Profile, User
+from accounts.models import Profile, User
 
 
 @dataclass(frozen=True)
@@ -97,13 +97,12 @@ def _create(account: DemoAccount, password: str) -> User:
     else:
         user = User.objects.create_user(email=account.email, password=password)
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
-    Profile.objects.create(
-        user=user,
+    # The empty profile and onboarding came with the user (services.user_rows_ensure).
+    Profile.objects.filter(user=user).update(
         display_name=account.display_name,
         company=account.company,
         position=account.position,
     )
-    Onboarding.objects.create(user=user)
     services.consents_record_registration(user=user, marketing_opt_in=False)
     if account.onboarded:
         services.onboarding_verify_age(user=user, birth_year=1980)
