@@ -120,3 +120,27 @@ def fake_openai(offline_ai, settings):
     yield server
     server.stop()
     assert server.unused == [], "scripted replies were never requested"
+
+
+@pytest.fixture
+async def socket_of():
+    """``await socket_of(user)``: a socket of ``user`` on the real ASGI application, opened
+    with a fresh ticket and asserted accepted; every one is closed at the end."""
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+    from core import realtime
+
+    opened: list[WebsocketCommunicator] = []
+
+    async def connect(user) -> WebsocketCommunicator:
+        ticket, _ = await database_sync_to_async(realtime.issue_ws_ticket)(user)
+        communicator = WebsocketCommunicator(application, f"/ws/?ticket={ticket}")
+        opened.append(communicator)
+        assert await communicator.connect() == (True, None)
+        return communicator
+
+    yield connect
+    for communicator in opened:
+        await communicator.disconnect()

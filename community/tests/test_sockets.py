@@ -15,7 +15,6 @@ from accounts.tests.helpers import client_for
 from community.models import MESSAGE_MAX_LENGTH, Message
 from community.serializers.messages import timestamp
 from config.asgi import application
-from core import realtime
 
 from .factories import BlockFactory, MessageFactory
 
@@ -26,21 +25,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-async def sockets():
+def sockets(socket_of):
     """Open sockets against the real ASGI application; all are closed at the end."""
-    opened: list[WebsocketCommunicator] = []
-
-    async def connect_as(user) -> WebsocketCommunicator:
-        ticket, _ = await database_sync_to_async(realtime.issue_ws_ticket)(user)
-        communicator = WebsocketCommunicator(application, f"/ws/?ticket={ticket}")
-        connected, _ = await communicator.connect()
-        assert connected
-        opened.append(communicator)
-        return communicator
-
-    yield connect_as
-    for communicator in opened:
-        await communicator.disconnect()
+    return socket_of
 
 
 @pytest.fixture

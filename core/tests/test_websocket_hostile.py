@@ -2,31 +2,17 @@
 naming the field, like REST refuses the same body, and the socket lives on."""
 
 import pytest
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 
 from accounts.tests.factories import UserFactory
-from config.asgi import application
 from core import realtime
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-async def socket():
-    opened: list[WebsocketCommunicator] = []
-
-    async def connect(user) -> WebsocketCommunicator:
-        ticket, _ = await database_sync_to_async(realtime.issue_ws_ticket)(user)
-        communicator = WebsocketCommunicator(application, f"/ws/?ticket={ticket}")
-        opened.append(communicator)
-        assert await communicator.connect() == (True, None)
-        return communicator
-
-    yield connect
-    for communicator in opened:
-        await communicator.disconnect()
+def socket(socket_of):
+    return socket_of
 
 
 @pytest.fixture
