@@ -1,11 +1,13 @@
 from collections import Counter
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 from django.db.models import Exists, OuterRef
+from django.utils.module_loading import import_string
 from rest_framework_simplejwt.token_blacklist import admin as token_admin
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
@@ -129,7 +131,12 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
         return ["email", "last_login", "date_joined", "erasure_requested_at"]
 
     def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
+        if obj is None:
+            return []
+        # Other apps' inlines (billing's Stripe customer) are named in a setting, imported
+        # here when the page is built, so accounts never imports those apps.
+        extra = [import_string(path) for path in settings.USER_ADMIN_INLINES]
+        return [*self.inlines, *extra]
 
     @admin.display(description="verified", boolean=True, ordering="email_verified")
     def verified(self, obj: User) -> bool:

@@ -1,7 +1,10 @@
-"""System checks: every declared AI feature has its prompt templates."""
+"""System checks: every declared AI feature has its prompt templates, and its ``on_finish``
+names a function that can be called."""
 
 from django.core import checks
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+
+from core import hooks
 
 from . import features
 
@@ -26,3 +29,14 @@ def every_feature_has_its_prompts(app_configs=None, **kwargs):
                     )
                 )
     return errors
+
+
+@checks.register()
+def every_on_finish_resolves(app_configs=None, **kwargs):
+    return hooks.errors(
+        (
+            (f"AI feature {feature.name!r} on_finish", feature.on_finish)
+            for feature in features.all_features()
+        ),
+        check_id="ai.E002",
+    )

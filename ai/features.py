@@ -17,7 +17,8 @@ An app declares its features in its ``ai_features.py`` (found at start-up, like
         model="gpt-4.1",     # optional: AI_MODELS[name] overrides it, AI_MODEL is the default
         cost=2,              # quota units per generation
         description="A development plan from an assessment.",
-        on_finish=plan_generation_finished,  # optional: called with the finished Generation
+        # optional: the dotted path of a function called as on_finish(generation=...)
+        on_finish="coaching.services.plans.plan_generation_finished",
     )
 
 Its prompts live in ``templates/prompts/<name>/system.txt`` and ``user.txt`` and are
@@ -26,6 +27,11 @@ rendered with Django's template engine from the generation's inputs, without HTM
 rendered with the stream's context; the conversation supplies the user's turns. The prompt version recorded on each generation is a short
 hash of both templates, so editing a prompt changes the version without anyone having to
 remember to. A system check (ai.E001) fails when a feature's templates are missing.
+
+``on_finish`` is a dotted path, not a function, so the declaring module needs no import of
+the service (which imports the models) and a reader's grep lands on it; it is imported at
+the first generation that finishes (``core.hooks``), and a system check (ai.E002) fails at
+start-up when it does not name a function that accepts ``generation`` by keyword.
 """
 
 from __future__ import annotations
@@ -33,21 +39,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pydantic
 from django.conf import settings
 from django.template import Context, engines
 
-if TYPE_CHECKING:
-    from .models import Generation
+from core.hooks import Hook
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 MAX_NAME_LENGTH = 64
 REPAIR_TEMPLATE = "prompts/repair.txt"
+# on_finish is called as on_finish(generation=<the finished ai.Generation>).
+ON_FINISH_PARAMS = ("generation",)
 
 
 class UnknownFeature(LookupError):
@@ -67,7 +73,7 @@ class Feature:
     description: str = ""
     max_output_tokens: int | None = None
     temperature: float | None = None
-    on_finish: Callable[[Generation], None] | None = field(default=None, compare=False)
+    on_finish: Hook | None = field(default=None, compare=False)
 
     @property
     def structured(self) -> bool:
@@ -222,7 +228,7 @@ def register(
     description: str = "",
     max_output_tokens: int | None = None,
     temperature: float | None = None,
-    on_finish: Callable[[Generation], None] | None = None,
+    on_finish: str | None = None,
 ) -> Feature:
     """Declare a feature; see the module docstring. Names are ``<app>.<feature>``."""
     if not NAME_PATTERN.match(name) or len(name) > MAX_NAME_LENGTH:
@@ -242,7 +248,7 @@ def register(
         description=description,
         max_output_tokens=max_output_tokens,
         temperature=temperature,
-        on_finish=on_finish,
+        on_finish=Hook.optional(on_finish, params=ON_FINISH_PARAMS),
     )
     # Refuse a schema strict mode cannot express now, not at the first generation.
     json.dumps(feature.json_schema)

@@ -11,6 +11,15 @@ from accounts.selectors import plan_for
 from . import features, quotas
 from .models import Generation, QuotaUsage
 
+# A generation's statuses, for the apps whose ``on_finish`` hook gets the row and asks how
+# it went: they compare ``generation.status`` with these rather than import ``ai.models``
+# (config/tests/test_import_boundaries.py).
+QUEUED = Generation.Status.QUEUED
+RUNNING = Generation.Status.RUNNING
+SUCCEEDED = Generation.Status.SUCCEEDED
+FAILED = Generation.Status.FAILED
+FINISHED = Generation.FINISHED
+
 
 def generations() -> QuerySet[Generation]:
     """Every generation, newest first; callers scope it to the user (OwnedQuerysetMixin)."""

@@ -1,5 +1,6 @@
 """A member's Stripe customer, with links to their subscriptions, invoices and payments in
-dj-stripe's admin, shown on the user's page of the user admin."""
+dj-stripe's admin, shown on the user's page of the user admin: the ``USER_ADMIN_INLINES``
+setting names :class:`StripeCustomerInline` and accounts' ``UserAdmin`` adds it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from djstripe.models import Customer
-
-from accounts.admin import UserAdmin
 
 from . import selectors
 
@@ -51,6 +50,3 @@ class StripeCustomerInline(admin.StackedInline):
             '<a href="{}?customer={}">{}</a>',
             ((reverse(f"admin:{name}_changelist"), customer.id, label) for label, name in LINKS),
         )
-
-
-UserAdmin.inlines = [*UserAdmin.inlines, StripeCustomerInline]

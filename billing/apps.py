@@ -6,9 +6,8 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self) -> None:
-        from accounts import selectors as account_selectors
+        # The plan every app asks accounts.selectors.plan_for comes from the PLAN_PROVIDER
+        # setting (billing.selectors.plan_for), not from a registration here.
+        from . import checks, webhooks  # noqa: F401  (webhooks: dj-stripe handlers)
 
-        from . import checks, selectors, webhooks  # noqa: F401  (webhooks: dj-stripe handlers)
-
-        account_selectors.register_plan_provider(selectors.plan_for)
         checks.register_database_checks()

@@ -1,27 +1,33 @@
 """The registry of one-off payment purposes: the app that owns a paid object (a booking,
-a course) declares what it costs and how it reacts when Stripe reports the payment.
+a course) declares what it costs and how it reacts when Stripe reports the payment. Each
+hook is the dotted path of a public function, called with keywords (``core.hooks``:
+imported at first use, and a system check, billing.E001, fails at start-up when a path does
+not name a function accepting them)::
 
     from billing import payments
 
     payments.register(
         "marketplace.booking",
-        price=lambda user, object_id: payments.Price(amount=4500, currency="eur",
-                                                     description="Coaching session"),
-        on_succeeded=lambda payment_intent, object_id: booking_mark_paid(object_id),
-        on_failed=lambda payment_intent, object_id: booking_release(object_id),
+        price="marketplace.selectors.booking_price",            # (*, user, object_id)
+        on_succeeded="marketplace.services.booking_mark_paid",  # (*, payment_intent, object_id)
+        on_failed="marketplace.services.booking_release",       # (*, payment_intent, object_id)
     )
 
-``price`` runs when the member asks to pay: it raises ``core.exceptions.NotFound`` (or a
-``DomainError``) when the object is not theirs to pay for, and the amount always comes
-from here, never from the client. The hooks run inside the webhook's transaction, once per
-Stripe event (a replayed event is not handled twice).
+``price`` runs when the member asks to pay and returns a :class:`Price`: it raises
+``core.exceptions.NotFound`` (or a ``DomainError``) when the object is not theirs to pay
+for, and the amount always comes from here, never from the client. The hooks run inside
+the webhook's transaction, once per Stripe event (a replayed event is not handled twice).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+
+from core.hooks import Hook
+
+# The keywords each hook is called with.
+PRICE_PARAMS = ("user", "object_id")
+OUTCOME_PARAMS = ("payment_intent", "object_id")
 
 
 @dataclass(frozen=True)
@@ -31,14 +37,10 @@ class Price:
     description: str = ""
 
 
-PriceFor = Callable[[Any, str], Price]
-Hook = Callable[[Any, str], None]
-
-
 @dataclass(frozen=True)
 class Purpose:
     name: str
-    price: PriceFor
+    price: Hook
     on_succeeded: Hook | None = None
     on_failed: Hook | None = None
 
@@ -49,13 +51,18 @@ _purposes: dict[str, Purpose] = {}
 def register(
     name: str,
     *,
-    price: PriceFor,
-    on_succeeded: Hook | None = None,
-    on_failed: Hook | None = None,
+    price: str,
+    on_succeeded: str | None = None,
+    on_failed: str | None = None,
 ) -> Purpose:
     if name in _purposes:
         raise ValueError(f"The payment purpose {name!r} is already registered.")
-    purpose = Purpose(name=name, price=price, on_succeeded=on_succeeded, on_failed=on_failed)
+    purpose = Purpose(
+        name=name,
+        price=Hook(price, params=PRICE_PARAMS),
+        on_succeeded=Hook.optional(on_succeeded, params=OUTCOME_PARAMS),
+        on_failed=Hook.optional(on_failed, params=OUTCOME_PARAMS),
+    )
     _purposes[name] = purpose
     return purpose
 
@@ -70,3 +77,7 @@ def find(name: str) -> Purpose | None:
 
 def names() -> list[str]:
     return sorted(_purposes)
+
+
+def all_purposes() -> list[Purpose]:
+    return [_purposes[name] for name in sorted(_purposes)]

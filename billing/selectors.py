@@ -94,10 +94,11 @@ def period(data: dict[str, Any]) -> tuple[dt.datetime | None, dt.datetime | None
         if items:
             start = start or items[0].get("current_period_start")
             end = end or items[0].get("current_period_end")
-    return _from_timestamp(start), _from_timestamp(end)
+    return from_timestamp(start), from_timestamp(end)
 
 
-def _from_timestamp(value) -> dt.datetime | None:
+def from_timestamp(value) -> dt.datetime | None:
+    """A Stripe timestamp (seconds since the epoch) as an aware datetime."""
     if value is None:
         return None
     return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
@@ -177,3 +178,40 @@ def price_for_sale(price_id: str) -> Price | None:
         if price.id == price_id:
             return price
     return None
+
+
+def plan_rows() -> list[dict[str, Any]]:
+    """The plans list (``PlanPriceSerializer``): the free plan(s), then one row per price
+    on sale."""
+    rows = [
+        {
+            "id": None,
+            "plan": name,
+            "name": name.title(),
+            "amount": 0,
+            "currency": None,
+            "interval": None,
+            "features": plans.features(name),
+            "quotas": plans.quotas(name),
+            "demo": False,
+        }
+        for name in plans.names()
+        if plans.rank(name) == 0
+    ]
+    for price in prices_for_sale():
+        data = price.stripe_data
+        name = plans.plan_of_price({"id": price.id, "metadata": price.metadata or {}})
+        rows.append(
+            {
+                "id": price.id,
+                "plan": name,
+                "name": price.product.name if price.product_id else name.title(),
+                "amount": data.get("unit_amount"),
+                "currency": price.currency,
+                "interval": (data.get("recurring") or {}).get("interval"),
+                "features": plans.features(name),
+                "quotas": plans.quotas(name),
+                "demo": (price.metadata or {}).get("demo") == "true",
+            }
+        )
+    return rows

@@ -8,11 +8,7 @@ import datetime as dt
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from . import plans, selectors
-
-
-def _timestamp(value) -> dt.datetime | None:
-    return selectors._from_timestamp(value)
+from . import selectors
 
 
 class PlanPriceSerializer(serializers.Serializer):
@@ -25,42 +21,6 @@ class PlanPriceSerializer(serializers.Serializer):
     features = serializers.ListField(child=serializers.CharField())
     quotas = serializers.DictField(child=serializers.IntegerField())
     demo = serializers.BooleanField(help_text="A local demo plan that does not exist in Stripe.")
-
-
-def plan_rows() -> list[dict]:
-    """The free plan(s), then one row per price on sale."""
-    rows = [
-        {
-            "id": None,
-            "plan": name,
-            "name": name.title(),
-            "amount": 0,
-            "currency": None,
-            "interval": None,
-            "features": plans.features(name),
-            "quotas": plans.quotas(name),
-            "demo": False,
-        }
-        for name in plans.names()
-        if plans.rank(name) == 0
-    ]
-    for price in selectors.prices_for_sale():
-        data = price.stripe_data
-        name = plans.plan_of_price({"id": price.id, "metadata": price.metadata or {}})
-        rows.append(
-            {
-                "id": price.id,
-                "plan": name,
-                "name": price.product.name if price.product_id else name.title(),
-                "amount": data.get("unit_amount"),
-                "currency": price.currency,
-                "interval": (data.get("recurring") or {}).get("interval"),
-                "features": plans.features(name),
-                "quotas": plans.quotas(name),
-                "demo": (price.metadata or {}).get("demo") == "true",
-            }
-        )
-    return rows
 
 
 class SubscriptionSerializer(serializers.Serializer):
@@ -145,10 +105,10 @@ class InvoiceSerializer(serializers.Serializer):
         return self._get(obj, "amount_paid")
 
     def get_period_start(self, obj) -> dt.datetime | None:
-        return _timestamp(self._get(obj, "period_start"))
+        return selectors.from_timestamp(self._get(obj, "period_start"))
 
     def get_period_end(self, obj) -> dt.datetime | None:
-        return _timestamp(self._get(obj, "period_end"))
+        return selectors.from_timestamp(self._get(obj, "period_end"))
 
     def get_hosted_invoice_url(self, obj) -> str | None:
         return self._get(obj, "hosted_invoice_url")

@@ -15,17 +15,16 @@ import stripe
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from djstripe.models import Customer, PaymentIntent, Subscription, WebhookEndpoint
+from djstripe.models import Customer, Invoice, PaymentIntent, Subscription, WebhookEndpoint
 from djstripe.settings import djstripe_settings
 
 from core import realtime
 from core.exceptions import Conflict, DomainError, NotFound, ServiceUnavailable
+from notifications.services import notify
 
-from . import payments, plans, selectors
+from . import frames, payments, plans, selectors
 
 logger = logging.getLogger(__name__)
-
-PLAN_UPDATED = "billing.plan.updated"
 
 
 class BillingUnavailable(ServiceUnavailable):
@@ -167,10 +166,7 @@ def plan_refresh(*, user) -> str:
     transaction.on_commit(lambda: cache.delete(key), robust=True)
     summary = subscription_summary(user)
     cache.delete(key)
-    frame = {"type": PLAN_UPDATED, **summary}
-    if frame["current_period_end"] is not None:
-        frame["current_period_end"] = frame["current_period_end"].isoformat()
-    realtime.send_to_user(user.pk, frame)
+    realtime.send_to_user(user.pk, frames.plan_updated(summary))
     return summary["plan"]
 
 
@@ -240,7 +236,8 @@ def _current_or_409(user) -> Subscription:
     return subscription
 
 
-def _mirror(data) -> Subscription:
+def subscription_mirror(*, data) -> Subscription:
+    """Store Stripe's answer (a subscription) in dj-stripe's tables."""
     return Subscription.sync_from_stripe_data(data, api_key=api_key())
 
 
@@ -262,7 +259,7 @@ def subscription_change(*, user, price: str, client_key: str | None = None) -> d
         idempotency_key=idempotency_key(f"change:{subscription.id}", user, client_key),
     )
     with transaction.atomic():
-        _mirror(updated)
+        subscription_mirror(data=updated)
         plan_refresh(user=user)
     return subscription_summary(user)
 
@@ -282,7 +279,7 @@ def subscription_cancel(*, user, immediately: bool = False) -> dict[str, Any]:
             idempotency_key=key,
         )
     with transaction.atomic():
-        _mirror(updated)
+        subscription_mirror(data=updated)
         plan_refresh(user=user)
     summary = subscription_summary(user)
     if immediately:
@@ -317,7 +314,7 @@ def payment_intent_create(
             code="invalid_choice",
             attr="purpose",
         )
-    price = registered.price(user, object_id)
+    price = registered.price(user=user, object_id=object_id)
     customer = customer_ensure(user=user)
     data = call(
         stripe.PaymentIntent.create,
@@ -355,6 +352,118 @@ def payment_intent_confirm(
     )
     PaymentIntent.sync_from_stripe_data(data, api_key=api_key())
     return _intent_out(data)
+
+
+# --- Stripe events (webhooks.py) ----------------------------------------------------------
+# One service per event the webhook handles, named after it. dj-stripe has mirrored the
+# event's object before these run (webhooks.py), so they read Stripe's current state.
+
+
+def _subscriber(customer: Customer | None):
+    if customer is None:
+        return None
+    return customer_link(customer=customer).subscriber
+
+
+@transaction.atomic
+def subscription_changed(*, subscription_id: str | None) -> None:
+    """A subscription was created, updated, deleted, paused or resumed: refresh the plan."""
+    subscription = Subscription.objects.select_related("customer").filter(id=subscription_id)
+    subscription = subscription.first()
+    user = _subscriber(subscription.customer if subscription else None)
+    if user is not None:
+        plan_refresh(user=user)
+
+
+@transaction.atomic
+def checkout_completed(*, session: dict[str, Any]) -> None:
+    """The subscription a checkout created: mirrored from Stripe now, so the plan does
+    not wait for customer.subscription.created."""
+    if session.get("mode") != "subscription" or not session.get("subscription"):
+        return
+    subscription_id = session["subscription"]
+    if isinstance(subscription_id, dict):
+        subscription_id = subscription_id["id"]
+    remote = Subscription(id=subscription_id).api_retrieve(api_key=api_key())
+    subscription = subscription_mirror(data=remote)
+    user = _subscriber(subscription.customer)
+    if user is not None:
+        plan_refresh(user=user)
+
+
+@transaction.atomic
+def trial_will_end(*, subscription_id: str | None) -> None:
+    """Warn the member, while the subscription is still trialing, that the trial ends."""
+    subscription = Subscription.objects.select_related("customer").filter(id=subscription_id)
+    subscription = subscription.first()
+    user = _subscriber(subscription.customer if subscription else None)
+    if user is None or subscription.stripe_data.get("status") != "trialing":
+        return
+    trial_end = subscription.trial_end
+    notify(
+        user=user,
+        kind="billing_trial_will_end",
+        title="Your trial ends soon",
+        body=(
+            f"Your trial ends on {trial_end:%d %B %Y}. Add a card to keep your plan."
+            if trial_end
+            else "Your trial ends soon. Add a card to keep your plan."
+        ),
+        data={"subscription": subscription.id},
+    )
+
+
+@transaction.atomic
+def invoice_paid(*, invoice_id: str | None) -> None:
+    invoice = Invoice.objects.select_related("customer").filter(id=invoice_id).first()
+    user = _subscriber(invoice.customer if invoice else None)
+    if user is not None:
+        plan_refresh(user=user)
+
+
+@transaction.atomic
+def invoice_payment_failed(*, invoice_id: str | None) -> None:
+    """Tell the member (essential: they lose their plan otherwise) and refresh the plan."""
+    invoice = Invoice.objects.select_related("customer").filter(id=invoice_id).first()
+    user = _subscriber(invoice.customer if invoice else None)
+    if user is None:
+        return
+    data = invoice.stripe_data
+    amount = (data.get("amount_due") or 0) / 100
+    notify(
+        user=user,
+        kind="billing_payment_failed",
+        title="Your payment failed",
+        body=(
+            f"We could not collect {amount:.2f} {str(data.get('currency', '')).upper()} for "
+            "your subscription. Update your card to keep your plan."
+        ),
+        data={"invoice": invoice.id, "url": data.get("hosted_invoice_url") or ""},
+    )
+    plan_refresh(user=user)
+
+
+@transaction.atomic
+def payment_intent_finished(*, payment_intent_id: str | None, event_type: str) -> None:
+    """Tell the app that owns the paid object, through its registered purpose."""
+    intent = PaymentIntent.objects.filter(id=payment_intent_id).first()
+    if intent is None:
+        return
+    metadata = intent.metadata or {}
+    purpose = payments.find(metadata.get("purpose", ""))
+    if purpose is None:
+        return
+    status = intent.stripe_data.get("status")
+    if event_type == "payment_intent.succeeded" and status == "succeeded":
+        hook = purpose.on_succeeded
+    elif event_type == "payment_intent.payment_failed" and status != "succeeded":
+        hook = purpose.on_failed
+    else:
+        # Stripe's current state contradicts the event (an older failure delivered after
+        # the success): the current state stands.
+        return
+    if hook is not None:
+        hook(payment_intent=intent, object_id=metadata.get("object_id", ""))
 
 
 # --- Plans and the webhook endpoint -------------------------------------------------------

@@ -51,7 +51,7 @@ class PlanListView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database
             return Price.objects.none()
-        return serializers.plan_rows()
+        return selectors.plan_rows()
 
 
 class SubscriptionView(BillingView):

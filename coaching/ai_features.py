@@ -49,20 +49,13 @@ class AssessmentAnalysis(BaseModel):
     )
 
 
-def _assessment_analysis_finished(generation) -> None:
-    # Imported late: the service imports the models.
-    from coaching.services.assessment import assessment_analysis_finished
-
-    assessment_analysis_finished(generation)
-
-
 ASSESSMENT_ANALYSIS = features.register(
     "coaching.assessment_analysis",
     schema=AssessmentAnalysis,
     description="An analysis of a submitted assessment: strengths, growth areas, the "
     "archetype, advice on learning AI, and suggested goals.",
     max_output_tokens=2000,
-    on_finish=_assessment_analysis_finished,
+    on_finish="coaching.services.assessment.assessment_analysis_finished",
 )
 
 # --- development plans --------------------------------------------------------------------
@@ -127,13 +120,6 @@ class DevelopmentPlanDraft(BaseModel):
     )
 
 
-def _development_plan_finished(generation) -> None:
-    # Imported late: the service imports the models.
-    from coaching.services.plans import plan_generation_finished
-
-    plan_generation_finished(generation)
-
-
 DEVELOPMENT_PLAN = features.register(
     "coaching.development_plan",
     schema=DevelopmentPlanDraft,
@@ -141,7 +127,7 @@ DEVELOPMENT_PLAN = features.register(
     description="A development plan (phases, milestones, actions with due dates) from the "
     "latest assessment and the member's active goals, with recommendations.",
     max_output_tokens=6000,
-    on_finish=_development_plan_finished,
+    on_finish="coaching.services.plans.plan_generation_finished",
 )
 
 
@@ -227,40 +213,33 @@ class Document(BaseModel):
     sections: list[DocumentSection] = Field(min_length=1, max_length=15)
 
 
-def _tool_finished(generation) -> None:
-    # Imported late: the service imports the models.
-    from coaching.services.tools import artifact_generation_finished
-
-    artifact_generation_finished(generation)
-
-
 TOOL_ROADMAP = features.register(
     "coaching.tool_roadmap",
     schema=Roadmap,
     description="A career roadmap: stages with their duration, goals, skills and resources.",
     max_output_tokens=4000,
-    on_finish=_tool_finished,
+    on_finish="coaching.services.tools.artifact_generation_finished",
 )
 TOOL_BRAND = features.register(
     "coaching.tool_brand",
     schema=Brand,
     description="A personal brand: positioning, tagline, voice, audiences, pillars and bios.",
     max_output_tokens=3000,
-    on_finish=_tool_finished,
+    on_finish="coaching.services.tools.artifact_generation_finished",
 )
 TOOL_CONTENT = features.register(
     "coaching.tool_content",
     schema=Content,
     description="A piece of content for one channel: hook, body, call to action, hashtags.",
     max_output_tokens=3000,
-    on_finish=_tool_finished,
+    on_finish="coaching.services.tools.artifact_generation_finished",
 )
 TOOL_DOCUMENT = features.register(
     "coaching.tool_document",
     schema=Document,
     description="A career document (CV, cover letter, bio, proposal) in sections.",
     max_output_tokens=5000,
-    on_finish=_tool_finished,
+    on_finish="coaching.services.tools.artifact_generation_finished",
 )
 
 # Artifact.Kind value -> (feature, schema).

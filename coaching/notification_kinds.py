@@ -17,19 +17,11 @@ kinds.register(
 
 # ``coaching_content_publish``: a piece of content the member scheduled
 # (``coaching.services.tools.content_schedule``) is due; skipped when the artifact is gone.
-
-
-def _content_publish_skip_reason(user, data):
-    from coaching.services.tools import reminder_skip_reason
-
-    return reminder_skip_reason(user, data)
-
-
 kinds.register(
     "coaching_content_publish",
     description="A piece of content you scheduled is due to be published.",
     in_app=True,
     email=True,
     email_template="notification",
-    skip_reason=_content_publish_skip_reason,
+    skip_reason="coaching.services.tools.reminder_skip_reason",
 )

@@ -63,20 +63,13 @@ class ProfileOptimization(BaseModel):
     )
 
 
-def _connection_reasons_finished(generation) -> None:
-    # Imported late: the service imports the selectors, which import the models.
-    from community.services.recommendations import connection_reasons_finished
-
-    connection_reasons_finished(generation)
-
-
 CONNECTION_REASONS = features.register(
     "community.connection_reasons",
     schema=ConnectionReasons,
     description="One short sentence per recommended member on why to connect; written at "
     "most once a day per member, cached.",
     max_output_tokens=1500,
-    on_finish=_connection_reasons_finished,
+    on_finish="community.services.recommendations.connection_reasons_finished",
 )
 
 PROFILE_OPTIMIZE = features.register(

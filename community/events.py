@@ -7,12 +7,11 @@ Client -> server
     All three fields are required (``client_id`` is a string of at most 64 characters,
     or an integer; ``""`` turns resend detection off). The message is stored, then:
 
-    - the sending socket gets ``{"type": "message.ack", "client_id": "c-1", "id": "<uuid>",
-      "conversation_id": "<uuid>", "created_at": "2025-01-01T12:00:00.123456Z",
-      "duplicate": false}``; ``duplicate`` is true (and nothing is fanned out again) when
-      that ``client_id`` was already stored: the ack carries the stored message's id.
+    - the sending socket gets ``message.ack`` (``frames.py``); ``duplicate`` is true (and
+      nothing is fanned out again) when that ``client_id`` was already stored: the ack
+      carries the stored message's id.
     - every socket of the recipient, and every *other* socket of the sender, gets
-      ``message.new`` (below). The sending socket hears of its message through the ack
+      ``message.new``. The sending socket hears of its message through the ack
       only. (A message sent over ``POST /messages`` reaches every socket of both.)
 
     A socket's frames are handled one after the other, so its acks come in the order it
@@ -31,17 +30,8 @@ Client -> server
 Server -> client
 ----------------
 
-``{"type": "message.new", "message": {"id", "conversation_id", "sender_id",
-"recipient_id", "content", "client_id", "created_at", "read_at": null}}``
-
-``{"type": "message.read", "id": "<message uuid>", "conversation_id": "<uuid>",
-"reader_id": "<uuid>", "sender_id": "<uuid>"|null, "read_at": "<iso>", "count": 3}``
-    Every message of the conversation addressed to ``reader_id`` up to and including
-    ``id`` is read; ``count`` is how many this read marked.
-
-``{"type": "typing", "from": "<user uuid>", "expires_in": 6}``
-    ``from`` is typing to you; hide the indicator after ``expires_in`` seconds
-    (``COMMUNITY_TYPING_TTL_SECONDS``) unless another one comes.
+``message.new``, ``message.ack``, ``message.read`` and ``typing``: their shapes are in
+``frames.py``, which builds them.
 
 Errors
 ------
@@ -69,10 +59,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 
+from community import frames
 from community.selectors import messages as selectors
-from community.serializers.messages import timestamp
 from community.services import messages as services
 from core import realtime
 from core.exceptions import TooManyRequests
@@ -124,14 +113,7 @@ _send = database_sync_to_async(_send_now, thread_sensitive=False)
 async def message_send(consumer, frame):
     message, created = await _send(consumer.user, frame, consumer.channel_name)
     await consumer.send_frame(
-        {
-            "type": "message.ack",
-            "client_id": frame["client_id"],
-            "id": str(message.pk),
-            "conversation_id": str(message.conversation_id),
-            "created_at": timestamp(message.created_at),
-            "duplicate": not created,
-        }
+        frames.message_ack(message, client_id=frame["client_id"], duplicate=not created)
     )
 
 
@@ -153,15 +135,5 @@ async def typing(consumer, frame):
     if refusal is not None:
         services.raise_refusal(refusal)
     recipient = selectors.parse_id(frame["recipient"])
-    # Not stored and not tied to a transaction: straight to the recipient's group.
-    await consumer.channel_layer.group_send(
-        realtime.group_for(recipient),
-        {
-            "type": "user.frame",
-            "frame": {
-                "type": "typing",
-                "from": str(consumer.user.pk),
-                "expires_in": settings.COMMUNITY_TYPING_TTL_SECONDS,
-            },
-        },
-    )
+    # Not stored and not tied to a transaction: straight to the recipient's sockets.
+    await realtime.asend_now(recipient, frames.typing(from_id=consumer.user.pk))

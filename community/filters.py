@@ -1,9 +1,10 @@
 """Query-string filters of the community's lists."""
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.core.validators import validate_slug
 
-from accounts.models import User
+from accounts import search
 
 from .selectors import directory
 
@@ -11,7 +12,7 @@ from .selectors import directory
 class MemberFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
-        max_length=directory.SEARCH_MAX_LENGTH,
+        max_length=search.SEARCH_MAX_LENGTH,
         help_text="Words to find in display name, company or position; every word must "
         "match (as a word prefix on PostgreSQL, a substring elsewhere). Results are then "
         "ordered by relevance on PostgreSQL.",
@@ -24,7 +25,7 @@ class MemberFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        model = User
+        model = get_user_model()
         fields = ["search", "tier"]
 
     def filter_search(self, queryset, name, value):

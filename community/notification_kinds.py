@@ -11,18 +11,11 @@ never carries the message's content.
 
 from notifications import kinds
 
-
-def _message_alert_skip_reason(user, data):
-    from community.services.messages import alert_skip_reason
-
-    return alert_skip_reason(user, data)
-
-
 kinds.register(
     "community_message",
     description="Messages from members that you have not read within a few minutes.",
     in_app=True,
     email=True,
     email_template="notification",
-    skip_reason=_message_alert_skip_reason,
+    skip_reason="community.services.messages.alert_skip_reason",
 )

@@ -12,5 +12,9 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("platform")
+# The default in every thread, not only the current one of the thread that made it: code
+# below config (core.health's broker check, which runs in a thread of its own) reaches it
+# as ``celery.current_app`` rather than by importing config.
+app.set_default()
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -29,7 +29,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
-from core import parsers, realtime, ws_auth
+from core import frames, parsers, realtime, ws_auth
 from core.cache import UNAVAILABLE
 from core.exceptions import DomainError
 from core.outages import Outage
@@ -282,11 +282,9 @@ class PlatformConsumer(AsyncWebsocketConsumer):
         client_id: str | int | None = None,
         **extra: Any,
     ) -> None:
-        frame: dict[str, Any] = {"type": "error", "code": code, "detail": detail, "attr": attr}
-        if client_id is not None:
-            frame["client_id"] = client_id
-        frame.update(extra)
-        await self.send_frame(frame)
+        await self.send_frame(
+            frames.error(code=code, detail=detail, attr=attr, client_id=client_id, **extra)
+        )
 
     def spawn(
         self, coro: Coroutine[Any, Any, Any], *, client_id: str | int | None = None

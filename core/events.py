@@ -1,5 +1,6 @@
 """Client frames every app shares."""
 
+from core import frames
 from core.realtime import frame_handler
 
 
@@ -7,7 +8,4 @@ from core.realtime import frame_handler
 async def ping(consumer, frame):
     """Keep-alive and latency probe: proxies close sockets that stay silent, so clients ping
     on a timer; a ``ts`` they send comes back untouched so they can measure the round trip."""
-    reply = {"type": "pong"}
-    if "ts" in frame:
-        reply["ts"] = frame["ts"]
-    await consumer.send_frame(reply)
+    await consumer.send_frame(frames.pong(frame))

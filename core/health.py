@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
+from celery import current_app
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import channel_layers
 from django.conf import settings
@@ -34,7 +35,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config import celery_app
 from core.cache import strict_cache
 
 logger = logging.getLogger(__name__)
@@ -99,7 +99,9 @@ def check_channel_layer() -> str | None:
 def check_broker() -> str | None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
-    with celery_app.connection_for_write(connect_timeout=CONNECT_TIMEOUT) as broker:
+    # config's app, the default in every thread (config/celery.py): core imports nothing
+    # above it.
+    with current_app.connection_for_write(connect_timeout=CONNECT_TIMEOUT) as broker:
         # One immediate retry rides out a blip without outlasting the probe's deadline.
         broker.ensure_connection(max_retries=1, interval_start=0, timeout=CONNECT_TIMEOUT)
     return None

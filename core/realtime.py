@@ -2,7 +2,19 @@
 
 Every socket of a user joins the group ``user.<uuid>``. Anything that changes for a user is
 stored first and then pushed with :func:`send_to_user`, which waits for the transaction to
-commit so a client never hears of a row that does not exist (yet, or ever).
+commit so a client never hears of a row that does not exist (yet, or ever). A frame that
+names nothing stored (a typing indicator) goes out at once with :func:`asend_now`.
+
+Each app keeps its socket frames in two modules, the same names in every app:
+
+- ``<app>/events.py``: client -> server, the handlers (:func:`frame_handler`).
+- ``<app>/frames.py``: server -> client, one pure function per frame type that builds it
+  and documents its shape (``community.frames.message_new(message) -> dict``). Nothing
+  else builds a frame, so each type has one shape wherever it is sent from: a service
+  calls ``realtime.send_to_user(user_id, frames.message_new(message))``, a handler
+  ``consumer.send_frame(frames.message_ack(...))``. Frames hold plain JSON types only
+  (channels-redis packs them with msgpack). The socket's own ``pong`` and ``error`` are
+  in :mod:`core.frames`.
 
 An app that accepts client frames registers a handler in its ``events.py``::
 
@@ -11,7 +23,7 @@ An app that accepts client frames registers a handler in its ``events.py``::
     @frame_handler("message.send", required=("recipient", "content", "client_id"))
     async def message_send(consumer, frame):
         message = await database_sync_to_async(services.message_send)(...)
-        await consumer.send_frame({"type": "message.ack", ...})
+        await consumer.send_frame(frames.message_ack(message, ...))
 
 Handlers run on the socket's receive loop, so they must be quick: a database write is
 fine, anything that calls the network or takes long goes to a Celery task (or
@@ -185,6 +197,16 @@ def send_to_user(user_id, frame: dict[str, Any], *, except_channel: str | None =
     if except_channel:
         message["except_channel"] = except_channel
     transaction.on_commit(lambda: _group_send(user_id, message), robust=True)
+
+
+async def asend_now(user_id, frame: dict[str, Any]) -> None:
+    """Push ``frame`` to every open socket of the user at once, from async code (a frame
+    handler), with no transaction to wait for: for frames that name nothing stored
+    (``typing``). A layer that fails raises, as it would for the handler's own socket."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    await layer.group_send(group_for(user_id), {"type": "user.frame", "frame": frame})
 
 
 def close_user_sockets(user_id, code: int = CLOSE_REVOKED) -> None:

@@ -1,8 +1,11 @@
-"""A kind whose email cannot be rendered should fail at start-up, not in a worker later."""
+"""A kind whose email cannot be rendered, or whose hook cannot be called, should fail at
+start-up, not in a worker later."""
 
 from django.core import checks
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+
+from core import hooks
 
 from . import kinds
 
@@ -29,3 +32,15 @@ def every_kind_has_its_email_templates(app_configs=None, **kwargs):
                     )
                 )
     return errors
+
+
+@checks.register()
+def every_kind_hook_resolves(app_configs=None, **kwargs):
+    return hooks.errors(
+        (
+            (f"notification kind {kind.name!r} {name}", getattr(kind, name))
+            for kind in kinds.all_kinds()
+            for name in ("skip_reason", "email_context")
+        ),
+        check_id="notifications.E002",
+    )

@@ -69,7 +69,7 @@ def build_message(notification: Notification, kind: Kind) -> EmailMultiAlternati
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if kind.email_context is not None:
-        context.update(kind.email_context(notification))
+        context.update(kind.email_context(notification=notification))
     subject, text, html = render_email(kind.template, context)
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [user.email], headers=headers

@@ -20,30 +20,34 @@ default the kind's own folder; ``"notification"`` is a generic one that shows th
 the body and ``data["url"]``), and whether it is *essential*: account and security mail
 that a member cannot switch off and that carries no unsubscribe link.
 
-Two optional hooks keep kind-specific rules out of the dispatcher and the email task:
+Two optional hooks keep kind-specific rules out of the dispatcher and the email task. Each
+is the dotted path of a public function, called with keywords (``core.hooks``: imported at
+first use; a system check, notifications.E002, fails at start-up when a path does not name
+a function accepting those keywords)::
 
-- ``skip_reason(user, data) -> str | None``: asked just before a scheduled notification is
-  sent and again just before its email goes out; a string means "no longer relevant" and
-  is recorded as the reason (the verification reminder of a member who has verified since).
-- ``email_context(notification) -> dict``: extra template context computed when the email
-  is rendered, so links with expiring keys are fresh even after a retry.
+    kinds.register(..., skip_reason="coaching.services.tools.reminder_skip_reason")
+
+- ``skip_reason(*, user, data) -> str | None``: asked just before a scheduled notification
+  is sent and again just before its email goes out; a string means "no longer relevant"
+  and is recorded as the reason (the verification reminder of a member who has verified
+  since).
+- ``email_context(*, notification) -> dict``: extra template context computed when the
+  email is rendered, so links with expiring keys are fresh even after a retry.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from .models import Notification
+from core.hooks import Hook
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 GENERIC_TEMPLATE = "notification"
 
-SkipReason = Callable[[Any, dict[str, Any]], str | None]
-EmailContext = Callable[["Notification"], dict[str, Any]]
+# The keywords each hook is called with.
+SKIP_REASON_PARAMS = ("user", "data")
+EMAIL_CONTEXT_PARAMS = ("notification",)
 
 
 class UnknownKind(LookupError):
@@ -58,8 +62,8 @@ class Kind:
     in_app: bool = True
     email: bool = False
     email_template: str = ""
-    skip_reason: SkipReason | None = None
-    email_context: EmailContext | None = None
+    skip_reason: Hook | None = None
+    email_context: Hook | None = None
 
     @property
     def template(self) -> str:
@@ -83,8 +87,8 @@ def register(
     in_app: bool = True,
     email: bool = False,
     email_template: str = "",
-    skip_reason: SkipReason | None = None,
-    email_context: EmailContext | None = None,
+    skip_reason: str | None = None,
+    email_context: str | None = None,
 ) -> Kind:
     """Declare a kind. Names are short snake_case words: they are API keys and folder names."""
     if not NAME_PATTERN.match(name):
@@ -100,8 +104,8 @@ def register(
         in_app=in_app,
         email=email,
         email_template=email_template,
-        skip_reason=skip_reason,
-        email_context=email_context,
+        skip_reason=Hook.optional(skip_reason, params=SKIP_REASON_PARAMS),
+        email_context=Hook.optional(email_context, params=EMAIL_CONTEXT_PARAMS),
     )
     _kinds[name] = kind
     return kind

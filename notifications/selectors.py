@@ -16,8 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
+
+from accounts.adapters import AccountAdapter
 
 from . import kinds
 from .kinds import Kind
@@ -105,3 +108,34 @@ def inbox_for(*, user, unread: bool | None = None) -> QuerySet[Notification]:
 
 def unread_count(*, user) -> int:
     return Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).count()
+
+
+# --- The verification reminder's hooks (notification_kinds.py) ----------------------------
+
+
+def unverified_address(user) -> EmailAddress | None:
+    return EmailAddress.objects.filter(user=user, verified=False).order_by("-primary", "pk").first()
+
+
+def verification_reminder_skip_reason(*, user, data: dict[str, Any]) -> str | None:
+    """``skip_reason`` of ``verify_email_reminder``: nothing to remind of any more."""
+    if EmailAddress.objects.filter(user=user, verified=True).exists():
+        return "The email address was verified before the reminder was due."
+    if unverified_address(user) is None:
+        return "No email address is waiting for verification."
+    return None
+
+
+def verification_email_context(*, notification: Notification) -> dict[str, Any]:
+    """``email_context`` of ``verify_email_reminder``: a new key, made when the email is
+    rendered, so it is valid for the full EMAIL_VERIFICATION_EXPIRE_DAYS from the moment
+    the member receives it."""
+    address = unverified_address(notification.user)
+    if address is None:
+        raise LookupError("No email address is waiting for verification.")
+    confirmation = EmailConfirmationHMAC(address)
+    return {
+        "email": address.email,
+        "key": confirmation.key,
+        "activate_url": AccountAdapter().get_email_confirmation_url(None, confirmation),
+    }

@@ -1,9 +1,11 @@
 """A GIN index for the member directory's full-text search on PostgreSQL.
 
-``community.selectors.directory`` searches display name, company and position with
+``accounts.search`` searches display name, company and position with
 ``SearchVector(..., weight="A"/"B"/"C", config="simple")`` over the profile. The index is
 built from the same expression (Django compiles both the same way), so the planner can use
-it; ``community/tests/test_directory.py`` checks that it does. Other databases have no GIN
+it; ``community/tests/test_directory.py`` checks that it does. The expression is a frozen
+copy, not an import: ``accounts/tests/test_search.py`` fails when ``accounts.search``
+changes it, and the change then needs a new migration that rebuilds the index. Other databases have no GIN
 indexes and search with a substring match instead, so nothing is created there.
 """
 

@@ -30,11 +30,9 @@ from .outcome import (
     INVALID_OUTPUT,
     REFUSED,
     TRUNCATED,
-    UPDATED_FRAME,
     GenerationFailed,
-    generation_frame,
 )
-from .streams import TOKEN_FRAME, GenerationStream, astream_to_user, stream, stream_to_user
+from .streams import GenerationStream, astream_to_user, stream, stream_to_user
 
 __all__ = [
     "ABANDONED",
@@ -42,15 +40,12 @@ __all__ = [
     "INTERNAL_ERROR",
     "INVALID_OUTPUT",
     "REFUSED",
-    "TOKEN_FRAME",
     "TRUNCATED",
-    "UPDATED_FRAME",
     "GenerationFailed",
     "GenerationStream",
     "astream_to_user",
     "generate",
     "generation_fail",
-    "generation_frame",
     "generation_retry",
     "generation_run",
     "generations_recover_stale",

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core import realtime
 
-from .. import features, quotas
+from .. import features, frames, quotas
 from ..models import Generation
 from ..providers import Completion
 
@@ -28,8 +28,6 @@ CANCELLED = "cancelled"
 INTERNAL_ERROR = "internal_error"
 # The run stopped without an outcome (its worker or stream process died).
 ABANDONED = "abandoned"
-
-UPDATED_FRAME = "ai.generation.updated"
 
 
 class GenerationFailed(Exception):
@@ -99,7 +97,7 @@ def record(
                 quotas.refund(generation=generation)
             generation.save(update_fields=_RECORDED_FIELDS)
             _on_finish(generation)
-            realtime.send_to_user(generation.user_id, generation_frame(generation))
+            realtime.send_to_user(generation.user_id, frames.generation_updated(generation))
     except DatabaseError:
         generation.quota_day = quota_day
         raise
@@ -115,7 +113,7 @@ def record(
             generation.error_message = "The answer could not be stored."
             quotas.refund(generation=generation)
             generation.save(update_fields=_RECORDED_FIELDS)
-            realtime.send_to_user(generation.user_id, generation_frame(generation))
+            realtime.send_to_user(generation.user_id, frames.generation_updated(generation))
 
 
 def _on_finish(generation: Generation) -> None:
@@ -124,23 +122,7 @@ def _on_finish(generation: Generation) -> None:
     except features.UnknownFeature:
         return
     if spec.on_finish is not None:
-        spec.on_finish(generation)
-
-
-def generation_frame(generation: Generation) -> dict[str, Any]:
-    """The ``ai.generation.updated`` frame: a summary; the client reads the output through
-    ``GET /api/v1/ai/generations/{id}``. Plain strings only (channels-redis packs frames
-    with msgpack)."""
-    return {
-        "type": UPDATED_FRAME,
-        "generation": {
-            "id": str(generation.pk),
-            "feature": generation.feature,
-            "status": generation.status,
-            "error": generation.error,
-            "finished_at": generation.finished_at.isoformat() if generation.finished_at else None,
-        },
-    }
+        spec.on_finish(generation=generation)
 
 
 def ms_since(started: float) -> int:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core import realtime
 
-from .. import features, providers, quotas
+from .. import features, frames, providers, quotas
 from ..features import Feature
 from ..models import Generation
 from ..providers import Provider, ProviderError, ProviderRequest
@@ -27,8 +27,6 @@ from .outcome import (
     ms_since,
     record,
 )
-
-TOKEN_FRAME = "ai.token"  # noqa: S105  (a frame type, not a secret)
 
 
 class GenerationStream:
@@ -229,7 +227,7 @@ def stream_to_user(
     def send_held() -> None:
         nonlocal last_sent
         if held:
-            frame = {"type": TOKEN_FRAME, "generation": generation_id, "delta": "".join(held)}
+            frame = frames.token(generation_id=generation_id, delta="".join(held))
             realtime.send_to_user(user.pk, frame)
             held.clear()
         last_sent = time.monotonic()

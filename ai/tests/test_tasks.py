@@ -9,6 +9,7 @@ from django.db import transaction
 from ai import services, tasks
 from ai.models import Generation, QuotaUsage
 
+from . import hooks
 from .factories import GenerationFactory, QuotaUsageFactory
 from .fake_openai import completion
 from .schemas import Plan
@@ -71,15 +72,12 @@ def test_a_failure_recorded_from_outside_the_run_refunds_once(member):
 
 @pytest.fixture
 def plan_feature(test_features):
-    finished: list[tuple[str, str, dict | None]] = []
-
-    def on_finish(generation: Generation) -> None:
-        finished.append((str(generation.pk), generation.status, generation.output))
-        if generation.input.get("goal") == "explode":
-            raise RuntimeError("the owning app failed")
-
-    feature = test_features("aitest.plan", schema=Plan, cost=2, on_finish=on_finish)
-    return feature, finished
+    hooks.finished.clear()
+    feature = test_features(
+        "aitest.plan", schema=Plan, cost=2, on_finish="ai.tests.hooks.record_finish"
+    )
+    yield feature, hooks.finished
+    hooks.finished.clear()
 
 
 def test_the_owning_app_hears_of_the_outcome_in_the_same_transaction(

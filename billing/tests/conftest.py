@@ -10,6 +10,7 @@ from djstripe.models import Customer, Price, Product
 
 from billing import payments, services
 
+from . import hooks
 from .fake_stripe import FakeStripe, example
 
 API_KEY = "sk_test_0123456789abcdefghijklmn"
@@ -164,20 +165,13 @@ def post_event(api):
 @pytest.fixture
 def purpose():
     """A payment purpose for one test, as marketplace will register bookings."""
-    heard: list[tuple[str, str, str]] = []
-
-    def price(user, object_id):
-        if object_id == "not-yours":
-            from core.exceptions import NotFound
-
-            raise NotFound("No such booking.")
-        return payments.Price(amount=4500, currency="eur", description=f"Booking {object_id}")
-
+    hooks.heard.clear()
+    hooks.failures.clear()
     payments.register(
         "test.booking",
-        price=price,
-        on_succeeded=lambda intent, object_id: heard.append(("succeeded", intent.id, object_id)),
-        on_failed=lambda intent, object_id: heard.append(("failed", intent.id, object_id)),
+        price="billing.tests.hooks.price",
+        on_succeeded="billing.tests.hooks.succeeded",
+        on_failed="billing.tests.hooks.failed",
     )
-    yield heard
+    yield hooks.heard
     payments.unregister("test.booking")

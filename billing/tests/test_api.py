@@ -26,7 +26,7 @@ def subscribed(fake_stripe, prices, member):
 
     customer = customer_for(fake_stripe, member)
     data = subscription_data(fake_stripe, customer=customer.id, price=PREMIUM_PRICE)
-    services._mirror(stripe.Subscription.retrieve(data["id"], api_key=API_KEY))
+    services.subscription_mirror(data=stripe.Subscription.retrieve(data["id"], api_key=API_KEY))
     return data
 
 

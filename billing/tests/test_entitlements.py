@@ -33,7 +33,7 @@ class PremiumOnlyView(APIView):
 def _subscribe(fake_stripe, member, status="active"):
     customer = customer_for(fake_stripe, member)
     data = subscription_data(fake_stripe, customer=customer.id, price=PREMIUM_PRICE, status=status)
-    services._mirror(stripe.Subscription.retrieve(data["id"], api_key=API_KEY))
+    services.subscription_mirror(data=stripe.Subscription.retrieve(data["id"], api_key=API_KEY))
     return customer, data
 
 

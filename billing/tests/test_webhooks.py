@@ -246,16 +246,12 @@ def test_a_failing_handler_keeps_the_event_for_reprocessing(
         next_action=None,
     )
     fake_stripe.put(intent)
-    failures = []
-
-    def flaky(payment_intent, object_id):
-        if not failures:
-            failures.append(object_id)
-            raise RuntimeError("the booking service is down")
-        purpose.append(("succeeded", payment_intent.id, object_id))
-
     payments.unregister("test.booking")
-    payments.register("test.booking", price=lambda user, object_id: None, on_succeeded=flaky)
+    payments.register(
+        "test.booking",
+        price="billing.tests.hooks.no_price",
+        on_succeeded="billing.tests.hooks.flaky",
+    )
 
     # when
     with pytest.raises(RuntimeError):

@@ -16,15 +16,15 @@ accepted (the scores need no AI).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from ai import quotas
+from ai import selectors as ai_selectors
 from ai import services as ai_services
-from ai.models import Generation
 from analytics.services import track
 from core.exceptions import DomainError
 
@@ -39,6 +39,9 @@ from ..models import (
     Recommendation,
 )
 from .progress import evaluate_badges
+
+if TYPE_CHECKING:
+    from ai.models import Generation
 
 
 @transaction.atomic
@@ -114,7 +117,7 @@ def analysis_inputs(*, questionnaire: Questionnaire, result: AssessmentResult) -
 
 
 @transaction.atomic
-def assessment_analysis_finished(generation: Generation) -> None:
+def assessment_analysis_finished(*, generation: Generation) -> None:
     """``on_finish`` of ``coaching.assessment_analysis``: fill the result the generation
     was made for. Safe to run twice: a result that is ready already is left alone."""
     result = (
@@ -122,7 +125,7 @@ def assessment_analysis_finished(generation: Generation) -> None:
     )
     if result is None or result.analysis_status == GenerationStatus.READY:
         return
-    if generation.status != Generation.Status.SUCCEEDED or not generation.output:
+    if generation.status != ai_selectors.SUCCEEDED or not generation.output:
         result.analysis_status = GenerationStatus.FAILED
         result.save(update_fields=["analysis_status", "updated_at"])
         return

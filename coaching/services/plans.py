@@ -23,15 +23,15 @@ still be pending: the plan then goes without it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from ai import selectors as ai_selectors
 from ai import services as ai_services
-from ai.models import Generation
 from analytics.services import track
 from core.exceptions import DomainError
 
@@ -46,6 +46,9 @@ from ..models import (
     PlanPhase,
     Recommendation,
 )
+
+if TYPE_CHECKING:
+    from ai.models import Generation
 
 FOCUS_MAX_LENGTH = 500
 PROGRESS_DONE = 100
@@ -143,14 +146,14 @@ def plan_inputs(
     }
 
 
-def plan_generation_finished(generation: Generation) -> None:
+def plan_generation_finished(*, generation: Generation) -> None:
     """``on_finish`` of ``coaching.development_plan``: build the plan's rows from a
     succeeded generation, or mark the plan failed. Safe to run twice (a retried generation):
     a ready plan is left alone, a failed one is built afresh."""
     plan = DevelopmentPlan.objects.select_for_update().filter(generation_id=generation.pk).first()
     if plan is None or plan.status == GenerationStatus.READY:
         return
-    if generation.status != Generation.Status.SUCCEEDED or not generation.output:
+    if generation.status != ai_selectors.SUCCEEDED or not generation.output:
         plan.status = GenerationStatus.FAILED
         plan.save(update_fields=["status", "updated_at"])
         return

@@ -17,14 +17,14 @@ piece of content.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 from django.db import transaction
 from django.utils import timezone
 
+from ai import selectors as ai_selectors
 from ai import services as ai_services
-from ai.models import Generation
 from analytics.services import track
 from core.exceptions import Conflict, DomainError
 from notifications import services as notifications
@@ -32,6 +32,9 @@ from notifications import services as notifications
 from ..ai_features import TOOL_FEATURES
 from ..models import TITLE_MAX_LENGTH, Artifact, ArtifactVersion, GenerationStatus, Project
 from .progress import evaluate_badges
+
+if TYPE_CHECKING:
+    from ai.models import Generation
 
 CONTENT_REMINDER_KIND = "coaching_content_publish"
 # The option that also appears in the tool's output: the member's choice wins over the model's.
@@ -79,11 +82,11 @@ def artifact_generate(
     return artifact
 
 
-def artifact_generation_finished(generation: Generation) -> None:
+def artifact_generation_finished(*, generation: Generation) -> None:
     """``on_finish`` of the four tools: fill the generation's pending artifacts."""
     pending = Artifact.objects.filter(generation=generation, status=GenerationStatus.PENDING)
     now = timezone.now()
-    if generation.status != Generation.Status.SUCCEEDED or not generation.output:
+    if generation.status != ai_selectors.SUCCEEDED or not generation.output:
         pending.update(status=GenerationStatus.FAILED, updated_at=now)
         return
     for artifact in pending.select_for_update():
@@ -183,7 +186,7 @@ def content_schedule(*, artifact: Artifact, publish_at: dt.datetime) -> Artifact
     return artifact
 
 
-def reminder_skip_reason(user, data: dict[str, Any]) -> str | None:
+def reminder_skip_reason(*, user, data: dict[str, Any]) -> str | None:
     """The reminder is stale when its artifact is gone or now points at another reminder."""
     artifact_id = data.get("artifact_id")
     if not artifact_id or not Artifact.objects.filter(pk=artifact_id, user=user).exists():

@@ -269,7 +269,7 @@ def test_a_failed_analysis_marks_the_result_failed(member, questionnaire):
     result.save()
 
     # when
-    assessment_analysis_finished(generation)
+    assessment_analysis_finished(generation=generation)
 
     # then
     result.refresh_from_db()

@@ -5,25 +5,25 @@ The directory lists active members whose profile's ``directory_visibility`` is
 reads the same for everyone. Search covers display name, company and position: on
 PostgreSQL a ranked full-text search (configuration ``simple``, each word a prefix, the
 name weighted above the company above the position), elsewhere a case-insensitive
-substring match of every word.
+substring match of every word. Users and profiles are accounts' tables, read through
+``accounts.selectors`` and ``accounts.search``.
 """
 
-import re
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
-from accounts.choices import DirectoryVisibility
-from accounts.models import User
+from accounts import search
+from accounts import selectors as account_selectors
 
 from ..models import Tier
 
-SEARCH_MAX_LENGTH = 100
-# More words than this add nothing to a directory search but cost.
-SEARCH_MAX_WORDS = 8
-SEARCH_FIELDS = ("profile__display_name", "profile__company", "profile__position")
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def related(user, name: str):
@@ -47,56 +47,16 @@ def tier_of(user) -> Tier | None:
 def listed_members() -> QuerySet[User]:
     """Every member the directory shows, with what a row needs, by display name."""
     return (
-        User.objects.filter(
-            is_active=True, profile__directory_visibility=DirectoryVisibility.MEMBERS
-        )
-        .select_related("profile", "membership__tier")
+        account_selectors.listed_users()
+        .select_related("membership__tier")
         .order_by(Lower("profile__display_name"), "id")
     )
-
-
-def search_words(text: str) -> list[str]:
-    """The words of a search: letters and digits only, so nothing the user types can be
-    read as full-text query syntax."""
-    return re.findall(r"[^\W_]+", text)[:SEARCH_MAX_WORDS]
 
 
 def members_matching(queryset: QuerySet[User], text: str) -> QuerySet[User]:
     """``queryset`` narrowed to the members matching every word of ``text``; on PostgreSQL
     ordered by rank (best first), then by display name."""
-    words = search_words(text)
-    if not words:
-        return queryset
-    if connection.vendor == "postgresql":
-        return _full_text(queryset, words)
-    for word in words:
-        queryset = queryset.filter(
-            Q(profile__display_name__icontains=word)
-            | Q(profile__company__icontains=word)
-            | Q(profile__position__icontains=word)
-        )
-    return queryset
-
-
-def _full_text(queryset: QuerySet[User], words: list[str]) -> QuerySet[User]:
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-    vector = (
-        SearchVector("profile__display_name", weight="A", config="simple")
-        + SearchVector("profile__company", weight="B", config="simple")
-        + SearchVector("profile__position", weight="C", config="simple")
-    )
-    # Words are letters and digits only (search_words), so the raw query is safe: every
-    # word must match, as a prefix ("ada" finds "Ada", "lov" finds "Lovelace").
-    query = SearchQuery(
-        " & ".join(f"{word}:*" for word in words), config="simple", search_type="raw"
-    )
-    return (
-        queryset.annotate(document=vector)
-        .filter(document=query)
-        .annotate(rank=SearchRank(F("document"), query))
-        .order_by("-rank", Lower("profile__display_name"), "id")
-    )
+    return search.users_matching(queryset, text)
 
 
 def member_card(member_id) -> User | None:

@@ -1,7 +1,7 @@
 """Members to connect with: candidates and their scores, in a constant number of queries.
 
 Candidates are the other active members listed in the directory
-(``profile.directory_visibility == "members"``), minus anyone the caller blocked or who
+(``profile.directory_visibility == "members"``, ``accounts.selectors.listed_users``), minus anyone the caller blocked or who
 blocked the caller. At most ``COMMUNITY_RECOMMENDATIONS_POOL`` of them are scored: those in
 the caller's industry or a tier near theirs first (both cheap to tell in SQL), then the
 newest. Each is scored in Python from four overlaps, with these weights:
@@ -30,7 +30,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from accounts.choices import DirectoryVisibility
+from accounts import selectors as account_selectors
 
 from ..models import Block
 from .directory import related, tier_of
@@ -106,8 +106,7 @@ def recommendation_candidates(*, viewer, traits: Traits):
         rank = traits.tier.rank
         near.append(When(membership__tier__rank__range=(max(rank - 1, 0), rank + 1), then=Value(1)))
     queryset = (
-        get_user_model()
-        .objects.filter(is_active=True, profile__directory_visibility=DirectoryVisibility.MEMBERS)
+        account_selectors.listed_users()
         .exclude(pk=viewer.pk)
         .exclude(Q(pk__in=blocked_by_viewer) | Q(pk__in=blocking_viewer))
         .select_related(*_RELATED)

@@ -60,9 +60,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from analytics.services import track
+from community import frames
 from community.models import CLIENT_ID_MAX_LENGTH, MESSAGE_MAX_LENGTH, Conversation, Message
 from community.selectors import messages as selectors
-from community.serializers.messages import message_data, timestamp
 from core import realtime
 from core.exceptions import Conflict, DomainError, NotFound
 from notifications import services as notifications
@@ -228,7 +228,7 @@ def message_send(
     conversation.save(update_fields=["last_message", "last_message_at", "updated_at"])
     if starts_unread_streak:
         _schedule_alert(message, sender=sender, recipient=recipient)
-    frame = {"type": "message.new", "message": message_data(message)}
+    frame = frames.message_new(message)
     realtime.send_to_user(recipient.pk, frame)
     realtime.send_to_user(sender.pk, frame, except_channel=origin_channel)
     track("message_sent", sender, conversation_id=str(conversation.pk))
@@ -293,15 +293,7 @@ def message_read(*, reader, message_id) -> Message:
         return message
     if message.read_at is None:
         message.read_at = now
-    frame = {
-        "type": "message.read",
-        "id": str(message.pk),
-        "conversation_id": str(message.conversation_id),
-        "reader_id": str(reader.pk),
-        "sender_id": None if message.sender_id is None else str(message.sender_id),
-        "read_at": timestamp(now),
-        "count": marked,
-    }
+    frame = frames.message_read(message, reader_id=reader.pk, read_at=now, count=marked)
     if message.sender_id is not None:
         realtime.send_to_user(message.sender_id, frame)
     realtime.send_to_user(reader.pk, frame)

@@ -24,20 +24,23 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from ai import quotas
+from ai import selectors as ai_selectors
 from ai import services as ai_services
-from ai.models import Generation
 from analytics.services import track
 
 from ..ai_features import CONNECTION_REASONS, MAX_REASONS, PROFILE_OPTIMIZE, REASON_MAX_LENGTH
 from ..selectors import recommendations as selectors
 from ..selectors.recommendations import ADJACENT_TIER, SAME_TIER, Recommendation, Traits
+
+if TYPE_CHECKING:
+    from ai.models import Generation
 
 CACHE_PREFIX = "community:connection-reasons"
 QUEUED = "queued"
@@ -101,7 +104,7 @@ def _request_reasons(*, viewer, day: dt.date, key: str, inputs: dict[str, Any]) 
     return asked.get("key") == key and asked.get("state") == QUEUED
 
 
-def connection_reasons_finished(generation: Generation) -> None:
+def connection_reasons_finished(*, generation: Generation) -> None:
     """``on_finish`` of ``community.connection_reasons``: cache the reasons of a succeeded
     generation for its owner and day, keeping only members it was asked about, and note the
     outcome so requests stop saying reasons are pending."""
@@ -112,7 +115,7 @@ def connection_reasons_finished(generation: Generation) -> None:
     if ttl <= 0:
         return
     key = inputs_key(generation.input)
-    if generation.status == Generation.Status.SUCCEEDED and generation.output:
+    if generation.status == ai_selectors.SUCCEEDED and generation.output:
         asked = {candidate["member_id"] for candidate in generation.input.get("candidates", [])}
         reasons = {
             entry["member_id"]: entry["reason"]

@@ -1,6 +1,7 @@
 """The member directory (API.md, community): listed members with search and a tier
 filter, a member's public profile, the staff's tier change, and the tiers."""
 
+from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
 from rest_framework import mixins, viewsets
@@ -8,8 +9,6 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
-from accounts.models import User
 
 from ..filters import MemberFilter
 from ..selectors import directory as selectors
@@ -66,7 +65,7 @@ class MemberTierView(APIView):
         "(`does_not_exist`).",
     )
     def patch(self, request, pk):
-        member = get_object_or_404(User, pk=pk)
+        member = get_object_or_404(get_user_model(), pk=pk)
         serializer = serializers.TierChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.membership_set_tier(

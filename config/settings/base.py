@@ -313,6 +313,10 @@ HEALTH_CHECK_TIMEOUT = 3.0
 
 # The plan of every member until billing derives plans from Stripe subscriptions.
 DEFAULT_PLAN = "free"
+# The function that answers accounts.selectors.plan_for(user); None: DEFAULT_PLAN for all.
+PLAN_PROVIDER = "billing.selectors.plan_for"
+# Inlines other apps add to the user's page of accounts' UserAdmin (dotted paths).
+USER_ADMIN_INLINES = ["billing.admin.StripeCustomerInline"]
 
 # Consent versions in force; registering records the user's agreement to these.
 TERMS_VERSION = env.str("TERMS_VERSION", default="2026-01")

@@ -1,5 +1,9 @@
 """The Celery app reads Django's settings and every beat entry names a registered task."""
 
+import threading
+
+from celery import current_app
+
 from config import celery_app
 
 
@@ -20,3 +24,17 @@ def test_tasks_are_acknowledged_late_with_time_limits(settings):
     assert conf.worker_prefetch_multiplier == 1
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit
     assert conf.beat_schedule == settings.CELERY_BEAT_SCHEDULE
+
+
+def test_the_app_is_celerys_current_app_in_every_thread():
+    # given: core.health's broker check runs in a thread of its own and finds the app as
+    # celery.current_app, since core imports nothing above it
+    found = []
+
+    # when
+    thread = threading.Thread(target=lambda: found.append(current_app._get_current_object()))
+    thread.start()
+    thread.join()
+
+    # then
+    assert found == [celery_app]

@@ -1,7 +1,9 @@
 """core.realtime: tickets, the frame registry, and fan-out that waits for the commit."""
 
+import ast
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -145,6 +147,21 @@ def test_send_to_user_sends_nothing_when_the_transaction_rolls_back(listener):
 
 
 @pytest.mark.django_db
+def test_asend_now_sends_at_once_without_waiting_for_a_commit(
+    listener, django_capture_on_commit_callbacks
+):
+    # given
+    user_id, pending = listener
+    frame = {"type": "typing", "from": "u-1", "expires_in": 6}
+    # when: inside a transaction that never commits here
+    with django_capture_on_commit_callbacks() as callbacks:
+        async_to_sync(realtime.asend_now)(user_id, frame)
+        # then
+        assert pending() == [{"type": "user.frame", "frame": frame}]
+    assert callbacks == []
+
+
+@pytest.mark.django_db
 def test_close_user_sockets_sends_the_revoked_code_after_commit(
     listener, django_capture_on_commit_callbacks
 ):
@@ -180,3 +197,39 @@ def test_sync_pushes_through_redis_reuse_one_loop_and_follow_the_settings(settin
     assert sender._layer is not layer
     assert sender._layer.prefix == "x"
     channel_layers.backends = {}
+
+
+# --- where frames are built ---------------------------------------------------------------
+
+_APPS = ("core", "accounts", "analytics", "ai", "notifications", "billing", "community", "coaching")
+_PUSHES = {"send_to_user", "asend_now", "send_frame"}
+
+
+def _frames_built_in_place() -> list[str]:
+    """Pushes given a dict written at the call, and group messages built by hand
+    (``"user.frame"``), in the apps' code outside their ``frames.py`` and core/realtime.py."""
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for app in _APPS:
+        for path in sorted((root / app).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            if "/tests/" in relative or "/migrations/" in relative:
+                continue
+            if path.name == "frames.py" or relative == "core/realtime.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call):
+                    name = getattr(node.func, "attr", getattr(node.func, "id", None))
+                    if name in _PUSHES and any(isinstance(arg, ast.Dict) for arg in node.args):
+                        found.append(f"{relative}:{node.lineno}")
+                if isinstance(node, ast.Dict) and any(
+                    isinstance(value, ast.Constant) and value.value == "user.frame"
+                    for value in node.values
+                ):
+                    found.append(f"{relative}:{node.lineno}")
+    return found
+
+
+def test_server_frames_are_built_in_frames_modules_only():
+    # then
+    assert _frames_built_in_place() == []
