@@ -63,7 +63,7 @@ def other_member(db):
 
 @pytest.fixture
 def tokens(member) -> dict[str, str]:
-    return tokens_for(member)
+    return tokens_for(user=member)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from core.admin import ReadOnlyAdminMixin
 from core.audit import Action, AuditedModelAdmin
 
 from . import services
+from .addresses import normalise_email
 from .models import Consent, Onboarding, Profile, User
 
 
@@ -29,7 +30,7 @@ class UserCreationForm(auth_forms.BaseUserCreationForm):
         fields = ("email",)
 
     def clean_email(self) -> str:
-        return services.normalise_email(self.cleaned_data["email"])
+        return normalise_email(self.cleaned_data["email"])
 
 
 class UserChangeForm(auth_forms.UserChangeForm):
@@ -155,7 +156,7 @@ class UserAdmin(AuditedModelAdmin, auth_admin.UserAdmin):
             before = user.password
             user.refresh_from_db(fields=["password"])
             if user.password != before:
-                services.sessions_end(user)
+                services.sessions_end(user=user)
                 self.audit(request, user, Action.CHANGE, changes={"fields": ["password"]})
         return response
 

@@ -7,7 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (hears allauth)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            signals,  # noqa: F401  (hears allauth)
+        )
 
 
 class PlatformAdminConfig(admin_apps.AdminConfig):

@@ -40,6 +40,7 @@ from rest_framework.throttling import BaseThrottle
 
 from core.exceptions import TooManyRequests, error_body
 
+from .addresses import normalise_email
 from .admin_site import refused_page
 
 LOCKED_DETAIL = "Too many failed sign-ins for this email from this address; try again later."
@@ -52,8 +53,6 @@ PACED_DETAIL = "Too many failed sign-ins for this email; try again shortly, or r
 def username_from(request: HttpRequest, credentials: dict | None) -> str | None:
     """The lockout key of an attempt: the email, normalised as at registration. The API
     passes ``email``, the admin's form ``username``; both name the same account."""
-    from .services import normalise_email  # services imports this module
-
     values = credentials or {}
     email = values.get("email") or values.get("username")
     if email is None:

@@ -27,6 +27,7 @@ from core.exceptions import DomainError
 
 from . import lockout
 from .adapters import AccountAdapter
+from .addresses import normalise_email
 from .models import Consent, Onboarding, Profile, User
 from .tokens import RefreshToken
 
@@ -41,10 +42,6 @@ class InvalidCredentials(DomainError):
 class EmailNotVerified(DomainError):
     status_code = 403
     code = "email_not_verified"
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 # --- Registration and email verification --------------------------------------------------
@@ -156,7 +153,8 @@ def verification_resend(*, email: str, request=None) -> None:
 # --- Sign-in and tokens -------------------------------------------------------------------
 
 
-def tokens_for(user: User) -> dict[str, str]:
+def tokens_for(*, user: User) -> dict[str, str]:
+    """A new token pair (access and refresh) for ``user``; the refresh token is recorded."""
     refresh = RefreshToken.for_user(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
@@ -181,7 +179,7 @@ def login(*, email: str, password: str, request) -> tuple[User, dict[str, str]]:
         )
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     track("login", user)
-    return user, tokens_for(user)
+    return user, tokens_for(user=user)
 
 
 def _email_verified(user: User) -> bool:
@@ -196,7 +194,7 @@ def refresh_token_blacklist(*, refresh: str) -> None:
         raise InvalidCredentials("Token is invalid or expired.", code="token_not_valid") from exc
 
 
-def refresh_tokens_revoke_all(user: User) -> int:
+def refresh_tokens_revoke_all(*, user: User) -> int:
     """Blacklist every refresh token of the user still outstanding; returns how many."""
     outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
     created = BlacklistedToken.objects.bulk_create(
@@ -205,9 +203,9 @@ def refresh_tokens_revoke_all(user: User) -> int:
     return len(created)
 
 
-def sessions_end(user: User) -> None:
+def sessions_end(*, user: User) -> None:
     """End every session of the user: refresh tokens blacklisted, sockets closed."""
-    refresh_tokens_revoke_all(user)
+    refresh_tokens_revoke_all(user=user)
     realtime.close_user_sockets(user.pk)
 
 
@@ -263,7 +261,7 @@ def password_reset_confirm(*, key: str, new_password: str) -> User:
     user.save(update_fields=["password"])
     # Receiving the reset email proves the address is theirs.
     EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
-    sessions_end(user)
+    sessions_end(user=user)
     track("password_reset", user)
     return user
 
@@ -279,9 +277,9 @@ def password_change(*, user: User, old_password: str, new_password: str) -> dict
     _validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    sessions_end(user)
+    sessions_end(user=user)
     track("password_changed", user)
-    return tokens_for(user)
+    return tokens_for(user=user)
 
 
 # --- Profile and consent ------------------------------------------------------------------
@@ -432,7 +430,7 @@ def account_erase(*, user: User, source: str) -> dict[str, int]:
     pseudonymised, then the user; raises if any row still points at them. Returns the rows
     handled per model."""
     user_id = user.pk
-    refresh_tokens_revoke_all(user)
+    refresh_tokens_revoke_all(user=user)
     realtime.close_user_sockets(user_id)
     emails = [user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)]
     lockout.records_erase(emails)
@@ -466,6 +464,6 @@ def account_delete_request(*, user: User, password: str) -> dict[str, int] | Non
     user.is_active = False
     user.erasure_requested_at = timezone.now()
     user.save(update_fields=["is_active", "erasure_requested_at"])
-    sessions_end(user)
+    sessions_end(user=user)
     track("account_erasure_requested", user)
     return None

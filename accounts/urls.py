@@ -1,6 +1,11 @@
+"""The accounts API (API.md, accounts): ``auth/``, ``me/`` and ``onboarding/``, which share
+no prefix; config/urls.py mounts this module at the API's root."""
+
 from django.urls import path
 
 from . import views
+
+app_name = "accounts"
 
 urlpatterns = [
     path("auth/register", views.RegisterView.as_view(), name="auth-register"),

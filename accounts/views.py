@@ -147,15 +147,8 @@ class LoginView(PublicAuthView):
         return Response({**tokens, "user": serializers.MeSerializer(selectors.me(user)).data})
 
 
-class RefreshView(TokenRefreshView):
-    """A new access token and a rotated refresh token; the old refresh is blacklisted."""
-
-    error_codes = {401: ["token_not_valid"]}
-
-    serializer_class = serializers.RefreshSerializer
-    throttle_classes = AUTH_THROTTLES
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         tags=["auth"],
         responses={
             200: serializers.TokenPairSerializer,
@@ -164,8 +157,14 @@ class RefreshView(TokenRefreshView):
             ),
         },
     )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+)
+class RefreshView(TokenRefreshView):
+    """A new access token and a rotated refresh token; the old refresh is blacklisted."""
+
+    error_codes = {401: ["token_not_valid"]}
+
+    serializer_class = serializers.RefreshSerializer
+    throttle_classes = AUTH_THROTTLES
 
 
 class LogoutView(PublicAuthView):
@@ -261,6 +260,7 @@ class MeView(APIView):
         return Response(serializers.MeSerializer(selectors.me(request.user)).data)
 
 
+@extend_schema_view(get=extend_schema(tags=["me"]), patch=extend_schema(tags=["me"]))
 class ProfileView(generics.RetrieveUpdateAPIView):
     serializer_class = serializers.ProfileSerializer
     http_method_names = ["get", "patch", "head", "options"]
@@ -268,29 +268,18 @@ class ProfileView(generics.RetrieveUpdateAPIView):
     def get_object(self):
         return selectors.profile_of(self.request.user)
 
-    @extend_schema(tags=["me"])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(tags=["me"])
-    def patch(self, request, *args, **kwargs):
-        return super().patch(request, *args, **kwargs)
-
     def perform_update(self, serializer):
         services.profile_update(user=self.request.user, **serializer.validated_data)
         serializer.instance = selectors.profile_of(self.request.user)
 
 
+@extend_schema_view(get=extend_schema(tags=["me"]))
 class ConsentListView(OwnedQuerysetMixin, generics.ListAPIView):
     """The caller's consent history, newest first."""
 
     queryset = Consent.objects.all()
     serializer_class = serializers.ConsentSerializer
     pagination_class = CursorPagination
-
-    @extend_schema(tags=["me"])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
 
 class ExportView(APIView):

@@ -19,7 +19,7 @@ def generation_link(request, generation: Generation | None) -> dict[str, Any] | 
     """``{id, status, status_url}`` of ``generation`` (``None`` for none)."""
     if generation is None:
         return None
-    url = request.build_absolute_uri(reverse("ai-generation-detail", args=[generation.pk]))
+    url = request.build_absolute_uri(reverse("ai:generation-detail", args=[generation.pk]))
     return {"id": str(generation.pk), "status": generation.status, "status_url": url}
 
 

@@ -1,13 +1,17 @@
+"""The AI API (API.md, ai), mounted under ``ai/`` by config/urls.py."""
+
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
 
+app_name = "ai"
+
 router = SimpleRouter(trailing_slash=False)
-router.register("ai/generations", views.GenerationViewSet, basename="ai-generation")
+router.register("generations", views.GenerationViewSet, basename="generation")
 
 urlpatterns = [
-    path("ai/usage", views.UsageView.as_view(), name="ai-usage"),
-    path("ai/summaries", views.TextSummaryView.as_view(), name="ai-summaries"),
+    path("usage", views.UsageView.as_view(), name="usage"),
+    path("summaries", views.TextSummaryView.as_view(), name="summaries"),
     *router.urls,
 ]

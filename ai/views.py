@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import CursorPagination
 from core.permissions import OwnedQuerysetMixin
+from core.schema import AI_QUOTA_EXCEEDED
 from core.throttles import AIThrottle
 
 from . import selectors, serializers, services
@@ -19,11 +20,6 @@ from .filters import GenerationFilter
 from .responses import accepted
 
 AI_THROTTLES = [*api_settings.DEFAULT_THROTTLE_CLASSES, AIThrottle]
-QUOTA_EXCEEDED = OpenApiResponse(
-    serializers.QuotaErrorResponseSerializer,
-    "`throttled`: too many AI requests a minute; `quota_exceeded`: the plan's daily quota "
-    "of the feature is used up. `Retry-After` says when to try again.",
-)
 QUOTA_NOTE = (
     " Takes the feature's quota units: when the plan's daily quota is used up the answer is "
     "429 `quota_exceeded` with `Retry-After` (seconds until midnight UTC)."
@@ -67,7 +63,7 @@ class GenerationViewSet(
                 "`not_retryable`: the generation has not failed (or is a streamed reply); "
                 "`input_expired`: its input was cleared by retention.",
             ),
-            429: QUOTA_EXCEEDED,
+            429: AI_QUOTA_EXCEEDED,
         },
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         summary="Run a failed generation again",
@@ -99,7 +95,7 @@ class TextSummaryView(APIView):
     @extend_schema(
         tags=["ai"],
         request=serializers.TextSummaryRequestSerializer,
-        responses={202: serializers.GenerationAcceptedSerializer, 429: QUOTA_EXCEEDED},
+        responses={202: serializers.GenerationAcceptedSerializer, 429: AI_QUOTA_EXCEEDED},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         summary="Summarise a text into a title and key points (asynchronous)",
         description="Queues an `ai.text_summary` generation; its output is "

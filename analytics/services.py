@@ -1,16 +1,22 @@
 """``track``: the one way any app records a product event."""
 
+from __future__ import annotations
+
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from .models import Event
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 
-def track(name: str, user=None, **properties) -> None:
+def track(name: str, user: User | None = None, **properties) -> None:
     """Record event ``name`` once the current transaction commits (at once outside one).
 
     It never fails the caller: an error is logged and the event dropped. ``properties``

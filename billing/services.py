@@ -5,11 +5,8 @@ mirror the answer into dj-stripe's tables, and refresh the member's plan. Webhoo
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import uuid
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import stripe
 from django.conf import settings
@@ -19,27 +16,14 @@ from djstripe.models import Customer, Invoice, PaymentIntent, Subscription, Webh
 from djstripe.settings import djstripe_settings
 
 from core import realtime
-from core.exceptions import Conflict, DomainError, NotFound, ServiceUnavailable
+from core.exceptions import Conflict, DomainError, NotFound
 from notifications.services import notify
 
 from . import frames, payments, plans, selectors
+from .stripe_api import BillingUnavailable, api_key, call, idempotency_key
 
-logger = logging.getLogger(__name__)
-
-
-class BillingUnavailable(ServiceUnavailable):
-    code = "billing_unavailable"
-
-    def __init__(self, detail: str | None = None):
-        super().__init__(
-            detail
-            or "Billing is not available: this server has no Stripe keys configured "
-            "(STRIPE_SECRET_KEY). Every member is on the free plan."
-        )
-
-
-class StripeUnavailable(ServiceUnavailable):
-    code = "stripe_unavailable"
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def require_configured() -> None:
@@ -47,54 +31,10 @@ def require_configured() -> None:
         raise BillingUnavailable()
 
 
-def api_key() -> str:
-    return settings.STRIPE_SECRET_KEY
-
-
-def idempotency_key(action: str, user, client_key: str | None = None) -> str:
-    """The Stripe idempotency key of one write. With the client's ``Idempotency-Key`` a
-    retried request sends Stripe the same key, so Stripe does the work once; without one,
-    every request is a new operation."""
-    token = client_key or uuid.uuid4().hex
-    digest = hashlib.sha256(f"{action}:{user.pk}:{token}".encode()).hexdigest()
-    return f"{action}:{digest}"
-
-
-def call(method: Callable[..., Any], *args: Any, **params: Any) -> Any:
-    """Call the Stripe API with our key and API version, turning its errors into domain
-    errors: a bad key is 503 ``billing_unavailable`` (and logged), a network or Stripe
-    outage 503 ``stripe_unavailable``, a refused request 400 naming Stripe's parameter."""
-    try:
-        return method(
-            *args,
-            api_key=api_key(),
-            stripe_version=djstripe_settings.STRIPE_API_VERSION,
-            **params,
-        )
-    except stripe.AuthenticationError as exc:
-        logger.error("Stripe refused the API key (STRIPE_SECRET_KEY): %s", exc)
-        raise BillingUnavailable(
-            "Billing is not available: Stripe refused this server's API key."
-        ) from exc
-    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
-        logger.warning("Stripe is unavailable: %s", exc)
-        raise StripeUnavailable("Stripe could not be reached; try again shortly.") from exc
-    except stripe.CardError as exc:
-        raise DomainError(
-            exc.user_message or "The card was declined.",
-            code="card_declined",
-            attr="payment_method",
-        ) from exc
-    except stripe.InvalidRequestError as exc:
-        raise DomainError(
-            exc.user_message or str(exc), code="stripe_invalid_request", attr=exc.param
-        ) from exc
-
-
 # --- Customers ----------------------------------------------------------------------------
 
 
-def customer_ensure(*, user) -> Customer:
+def customer_ensure(*, user: User) -> Customer:
     """The member's Stripe customer, created on first need with their UUID in its metadata.
     The idempotency key is the user's, so two racing requests create one customer."""
     require_configured()
@@ -133,7 +73,7 @@ def customer_link(*, customer: Customer) -> Customer:
 # --- Plan ---------------------------------------------------------------------------------
 
 
-def subscription_summary(user) -> dict[str, Any]:
+def subscription_summary(user: User) -> dict[str, Any]:
     subscription = selectors.current_subscription(user)
     plan = selectors.plan_for(user)
     if subscription is None:
@@ -157,7 +97,7 @@ def subscription_summary(user) -> dict[str, Any]:
     }
 
 
-def plan_refresh(*, user) -> str:
+def plan_refresh(*, user: User) -> str:
     """Forget the member's cached plan (now and again after commit, so a concurrent read
     cannot cache the state this transaction replaces), and push their plan and
     subscription to their sockets as ``billing.plan.updated``."""
@@ -184,7 +124,9 @@ def _price_or_400(price: str):
     return row
 
 
-def checkout_session_create(*, user, price: str, client_key: str | None = None) -> dict[str, str]:
+def checkout_session_create(
+    *, user: User, price: str, client_key: str | None = None
+) -> dict[str, str]:
     """A Stripe Checkout session that subscribes the member to ``price``. The
     subscription itself arrives by webhook (checkout.session.completed)."""
     require_configured()
@@ -211,7 +153,7 @@ def checkout_session_create(*, user, price: str, client_key: str | None = None) 
     return {"id": session["id"], "url": session["url"]}
 
 
-def portal_session_create(*, user, flow: str = "") -> dict[str, str]:
+def portal_session_create(*, user: User, flow: str = "") -> dict[str, str]:
     """A Stripe customer portal session (cards, invoices, cancellation), on its home page
     or straight on one task (``flow``)."""
     require_configured()
@@ -241,7 +183,7 @@ def subscription_mirror(*, data) -> Subscription:
     return Subscription.sync_from_stripe_data(data, api_key=api_key())
 
 
-def subscription_change(*, user, price: str, client_key: str | None = None) -> dict[str, Any]:
+def subscription_change(*, user: User, price: str, client_key: str | None = None) -> dict[str, Any]:
     """Move the member's subscription to ``price``, prorated by Stripe."""
     require_configured()
     _price_or_400(price)
@@ -264,7 +206,7 @@ def subscription_change(*, user, price: str, client_key: str | None = None) -> d
     return subscription_summary(user)
 
 
-def subscription_cancel(*, user, immediately: bool = False) -> dict[str, Any]:
+def subscription_cancel(*, user: User, immediately: bool = False) -> dict[str, Any]:
     """Cancel at the end of the paid period, or at once (the plan goes now)."""
     require_configured()
     subscription = _current_or_409(user)
@@ -302,7 +244,7 @@ def _intent_out(data) -> dict[str, Any]:
 
 
 def payment_intent_create(
-    *, user, purpose: str, object_id: str, client_key: str | None = None
+    *, user: User, purpose: str, object_id: str, client_key: str | None = None
 ) -> dict[str, Any]:
     """A PaymentIntent for the object a purpose registered in ``billing.payments`` prices;
     the owning app hears of its outcome through the purpose's hooks."""
@@ -335,7 +277,7 @@ def payment_intent_create(
 
 
 def payment_intent_confirm(
-    *, user, payment_intent_id: str, payment_method: str = "", client_key: str | None = None
+    *, user: User, payment_intent_id: str, payment_method: str = "", client_key: str | None = None
 ) -> dict[str, Any]:
     """Confirm one of the member's PaymentIntents on the server (saved-card flows)."""
     require_configured()

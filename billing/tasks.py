@@ -9,7 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 from djstripe.models import Customer
 
-from . import services
+from . import stripe_api
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +28,10 @@ def customer_erase(self, customer_id: str) -> str:
     """Cancel the customer's live subscriptions at Stripe and delete the Stripe customer
     (Stripe keeps its invoices, as the law asks). Safe to run twice: a customer Stripe no
     longer knows counts as done."""
-    if not services.api_key():
+    if not stripe_api.api_key():
         logger.warning("Stripe customer %s not deleted: no STRIPE_SECRET_KEY.", customer_id)
         return "skipped"
-    key = services.api_key()
+    key = stripe_api.api_key()
     try:
         subscriptions = stripe.Subscription.list(customer=customer_id, status="all", api_key=key)
         for subscription in subscriptions.auto_paging_iter():

@@ -1,36 +1,41 @@
+"""The billing API (API.md, billing), mounted under ``billing/`` by config/urls.py; Stripe's
+webhook (``stripe_urlpatterns``) is mounted under ``stripe/``."""
+
 from django.urls import include, path
 
 from . import views
 
+app_name = "billing"
+
 urlpatterns = [
-    path("billing/plans", views.PlanListView.as_view(), name="billing-plans"),
-    path("billing/subscription", views.SubscriptionView.as_view(), name="billing-subscription"),
+    path("plans", views.PlanListView.as_view(), name="plans"),
+    path("subscription", views.SubscriptionView.as_view(), name="subscription"),
     path(
-        "billing/subscription/change",
+        "subscription/change",
         views.SubscriptionChangeView.as_view(),
-        name="billing-subscription-change",
+        name="subscription-change",
     ),
     path(
-        "billing/subscription/cancel",
+        "subscription/cancel",
         views.SubscriptionCancelView.as_view(),
-        name="billing-subscription-cancel",
+        name="subscription-cancel",
     ),
-    path("billing/checkout-session", views.CheckoutSessionView.as_view(), name="billing-checkout"),
-    path("billing/portal-session", views.PortalSessionView.as_view(), name="billing-portal"),
-    path("billing/invoices", views.InvoiceListView.as_view(), name="billing-invoices"),
-    path("billing/payments", views.PaymentListView.as_view(), name="billing-payments"),
+    path("checkout-session", views.CheckoutSessionView.as_view(), name="checkout"),
+    path("portal-session", views.PortalSessionView.as_view(), name="portal"),
+    path("invoices", views.InvoiceListView.as_view(), name="invoices"),
+    path("payments", views.PaymentListView.as_view(), name="payments"),
+    path("payment-intents", views.PaymentIntentCreateView.as_view(), name="payment-intents"),
     path(
-        "billing/payment-intents",
-        views.PaymentIntentCreateView.as_view(),
-        name="billing-payment-intents",
-    ),
-    path(
-        "billing/payment-intents/<str:pk>/confirm",
+        "payment-intents/<str:pk>/confirm",
         views.PaymentIntentConfirmView.as_view(),
-        name="billing-payment-intent-confirm",
+        name="payment-intent-confirm",
     ),
+]
+
+# Outside the billing namespace, so dj-stripe's own namespace stays "djstripe".
+stripe_urlpatterns = [
     # dj-stripe's signed webhook, /api/v1/stripe/webhook/<uuid>/, behind our vetting of the
     # body (views.StripeWebhookView); dj-stripe's own route stays for reverse() only.
-    path("stripe/webhook/<uuid:uuid>/", views.StripeWebhookView.as_view(), name="stripe-webhook"),
-    path("stripe/", include("djstripe.urls", namespace="djstripe")),
+    path("webhook/<uuid:uuid>/", views.StripeWebhookView.as_view(), name="stripe-webhook"),
+    path("", include("djstripe.urls", namespace="djstripe")),
 ]

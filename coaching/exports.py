@@ -20,7 +20,9 @@ from django.utils.text import slugify
 from fpdf import FPDF
 from rest_framework.utils.encoders import JSONEncoder
 
-from .models import Artifact
+from core.exceptions import Conflict, DomainError
+
+from .models import Artifact, GenerationStatus
 
 PDF_ENCODING = "windows-1252"
 FORMATS = {
@@ -198,3 +200,41 @@ def filename_for(artifact: Artifact, extension: str) -> str:
     """A safe file name: ``<kind>-<slug of the title>.<ext>`` (ASCII letters, digits, -)."""
     slug = slugify(artifact.title or "")[:80].strip("-")
     return f"{artifact.kind}-{slug}.{extension}" if slug else f"{artifact.kind}.{extension}"
+
+
+# --- the export of one artifact (coaching/views/tools.py's ArtifactExportView) -------------
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    body: bytes | str
+    content_type: str
+    filename: str
+
+
+def format_check(export_format: str) -> str:
+    """``export_format`` if it is one of ``FORMATS``; else 400 ``invalid_choice`` naming
+    ``format`` (checked before the artifact is looked up)."""
+    if export_format not in FORMATS:
+        raise DomainError(
+            f"Must be one of: {', '.join(FORMATS)}.", code="invalid_choice", attr="format"
+        )
+    return export_format
+
+
+def artifact_export(*, artifact: Artifact, export_format: str) -> ExportFile:
+    """The file of a ready artifact in ``export_format`` (one of ``FORMATS``); 409
+    ``not_ready`` for a pending or failed one."""
+    if artifact.status != GenerationStatus.READY:
+        raise Conflict(
+            f"This artifact is {artifact.status}; it can be exported once it is ready.",
+            code="not_ready",
+        )
+    content_type, extension = FORMATS[format_check(export_format)]
+    if export_format == "pdf":
+        body: bytes | str = to_pdf(artifact)
+    elif export_format == "json":
+        body = to_json(artifact)
+    else:
+        body = to_markdown(artifact)
+    return ExportFile(body, content_type, filename_for(artifact, extension))

@@ -1,6 +1,9 @@
-"""The community API (API.md, "community"): directory, posts, messages, blocks, AI."""
+"""The community API (API.md, "community"): directory, posts, blocks and AI, mounted under
+``community/`` by config/urls.py; messaging (``messages_urlpatterns``) lives at the API's
+root, ``/messages...``, and is mounted there."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from .views import directory as directory_views
 from .views import messages as message_views
@@ -9,69 +12,44 @@ from .views import recommendations as recommendation_views
 
 app_name = "community"
 
-urlpatterns: list = [
+router = SimpleRouter(trailing_slash=False, use_regex_path=False)
+router.register("members", directory_views.MemberViewSet, basename="member")
+router.register("tiers", directory_views.TierViewSet, basename="tier")
+router.register("posts", posts_views.PostViewSet, basename="post")
+
+urlpatterns = [
     # --- directory and tiers ---
-    path(
-        "community/members",
-        directory_views.MemberViewSet.as_view({"get": "list"}),
-        name="members",
-    ),
-    path(
-        "community/members/<uuid:pk>",
-        directory_views.MemberViewSet.as_view({"get": "retrieve"}),
-        name="member-detail",
-    ),
-    path(
-        "community/members/<uuid:pk>/tier",
-        directory_views.MemberTierView.as_view(),
-        name="member-tier",
-    ),
-    path("community/tiers", directory_views.TierViewSet.as_view({"get": "list"}), name="tiers"),
+    path("members/<uuid:pk>/tier", directory_views.MemberTierView.as_view(), name="member-tier"),
     # --- posts, comments, likes, reports ---
-    path(
-        "community/posts",
-        posts_views.PostViewSet.as_view({"get": "list", "post": "create"}),
-        name="posts",
-    ),
-    path(
-        "community/posts/<uuid:pk>",
-        posts_views.PostViewSet.as_view(
-            {"get": "retrieve", "patch": "partial_update", "delete": "destroy"}
-        ),
-        name="post-detail",
-    ),
-    path("community/posts/<uuid:pk>/like", posts_views.PostLikeView.as_view(), name="post-like"),
-    path(
-        "community/posts/<uuid:pk>/comments",
-        posts_views.PostCommentsView.as_view(),
-        name="post-comments",
-    ),
-    path(
-        "community/posts/<uuid:pk>/report",
-        posts_views.PostReportView.as_view(),
-        name="post-report",
-    ),
-    # --- messages and blocks ---
-    path("messages", message_views.MessageSendView.as_view(), name="message-send"),
-    path("messages/threads", message_views.ThreadListView.as_view(), name="message-threads"),
-    path("messages/unread", message_views.UnreadView.as_view(), name="message-unread"),
-    path(
-        "messages/conversation/<uuid:user_id>",
-        message_views.ConversationView.as_view(),
-        name="message-conversation",
-    ),
-    path("messages/<uuid:pk>/read", message_views.MessageReadView.as_view(), name="message-read"),
-    path("community/blocks", message_views.BlockListView.as_view(), name="blocks"),
-    path("community/blocks/<uuid:user_id>", message_views.BlockView.as_view(), name="block"),
+    path("posts/<uuid:pk>/like", posts_views.PostLikeView.as_view(), name="post-like"),
+    path("posts/<uuid:pk>/comments", posts_views.PostCommentsView.as_view(), name="post-comments"),
+    path("posts/<uuid:pk>/report", posts_views.PostReportView.as_view(), name="post-report"),
+    # --- blocks ---
+    path("blocks", message_views.BlockListView.as_view(), name="blocks"),
+    path("blocks/<uuid:user_id>", message_views.BlockView.as_view(), name="block"),
     # --- recommendations and profile optimisation ---
     path(
-        "community/recommendations",
+        "recommendations",
         recommendation_views.RecommendationsView.as_view(),
         name="recommendations",
     ),
     path(
-        "community/profile/optimize",
+        "profile/optimize",
         recommendation_views.ProfileOptimizeView.as_view(),
         name="profile-optimize",
     ),
+    *router.urls,
+]
+
+# Not under community/: config/urls.py mounts these at the API's root, namespace "messages".
+messages_urlpatterns = [
+    path("messages", message_views.MessageSendView.as_view(), name="send"),
+    path("messages/threads", message_views.ThreadListView.as_view(), name="threads"),
+    path("messages/unread", message_views.UnreadView.as_view(), name="unread"),
+    path(
+        "messages/conversation/<uuid:user_id>",
+        message_views.ConversationView.as_view(),
+        name="conversation",
+    ),
+    path("messages/<uuid:pk>/read", message_views.MessageReadView.as_view(), name="read"),
 ]

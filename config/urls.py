@@ -2,16 +2,23 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from billing import urls as billing_urls
+from community import urls as community_urls
 from core.health import HealthView
 from core.views import not_found
 
 api_v1 = [
+    # Each app's prefix is mounted here, once; accounts (auth/, me/, onboarding/), the
+    # notifications inbox (/notifications itself) and messaging (/messages itself) have no
+    # prefix to mount under and name their paths in full.
     path("", include("accounts.urls")),
-    path("", include("ai.urls")),
+    path("ai/", include("ai.urls")),
     path("", include("notifications.urls")),
-    path("", include("billing.urls")),
-    path("", include("community.urls")),
-    path("", include("coaching.urls")),
+    path("billing/", include("billing.urls")),
+    path("stripe/", include(billing_urls.stripe_urlpatterns)),
+    path("community/", include("community.urls")),
+    path("", include((community_urls.messages_urlpatterns, "messages"))),
+    path("coaching/", include("coaching.urls")),
     # Last: any other path under the API is a 404 in the error envelope, in DEBUG too
     # (where Django would otherwise answer with its HTML page).
     re_path(r"^.*$", not_found, name="api-not-found"),

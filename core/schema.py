@@ -392,3 +392,14 @@ def _codes_of(declared) -> set[str]:
 
 def is_serializer_class(value) -> bool:
     return inspect.isclass(value) and issubclass(value, serializers.BaseSerializer)
+
+
+# --- responses views share --------------------------------------------------------------
+
+# 429 of an operation that takes AI quota (ai.quotas, core.throttles.AIThrottle): the body is
+# the one envelope of AutoSchema, its ``code`` enum gains ``quota_exceeded``.
+AI_QUOTA_EXCEEDED = OpenApiResponse(
+    error_response_serializer("429", ClientErrorEnum, ("quota_exceeded", "throttled")),
+    "`throttled`: too many AI requests a minute; `quota_exceeded`: the plan's daily quota "
+    "of the feature is used up. `Retry-After` says when to try again.",
+)

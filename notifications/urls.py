@@ -1,26 +1,27 @@
+"""The notifications API (API.md, notifications). Its inbox is the prefix itself
+(``/notifications``), which a mount under ``notifications/`` cannot give, so config/urls.py
+mounts this module at the API's root and the router names the prefix."""
+
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from . import views
 
-inbox = views.NotificationViewSet.as_view
+app_name = "notifications"
+
+router = SimpleRouter(trailing_slash=False, use_regex_path=False)
+router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
-    path("notifications", inbox({"get": "list"}), name="notifications"),
-    path(
-        "notifications/unread-count",
-        inbox({"get": "unread_count"}),
-        name="notifications-unread-count",
-    ),
-    path("notifications/read-all", inbox({"post": "read_all"}), name="notifications-read-all"),
-    path("notifications/<uuid:pk>/read", inbox({"post": "read"}), name="notifications-read"),
     path(
         "notifications/preferences",
         views.PreferencesView.as_view(),
-        name="notifications-preferences",
+        name="preferences",
     ),
     path(
         "notifications/unsubscribe",
         views.UnsubscribeView.as_view(),
-        name="notifications-unsubscribe",
+        name="unsubscribe",
     ),
+    *router.urls,
 ]

@@ -4,9 +4,10 @@ per-kind preferences, and the unsubscribe link of emails."""
 import hashlib
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -29,12 +30,20 @@ UNREAD_PARAMETER = OpenApiParameter(
 LINK_DESCRIPTION = "The signed token of the emailed link."
 
 
+@extend_schema_view(
+    list=extend_schema(
+        tags=TAGS,
+        parameters=[UNREAD_PARAMETER],
+        summary="The inbox, newest first (cursor-paginated)",
+    )
+)
 @extend_validation_errors(["invalid"], field_name="unread", actions=["list"])
 class NotificationViewSet(OwnedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's inbox; another member's notification is a 404."""
 
     error_codes = {"list": {400: serializers.InboxQuerySerializer}}
 
+    lookup_value_converter = "uuid"  # the router's <uuid:pk>
     serializer_class = serializers.NotificationSerializer
     pagination_class = CursorPagination
 
@@ -48,18 +57,11 @@ class NotificationViewSet(OwnedQuerysetMixin, mixins.ListModelMixin, viewsets.Ge
 
     @extend_schema(
         tags=TAGS,
-        parameters=[UNREAD_PARAMETER],
-        summary="The inbox, newest first (cursor-paginated)",
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(
-        tags=TAGS,
         request=None,
         responses={200: serializers.NotificationSerializer},
         summary="Mark one notification read (idempotent)",
     )
+    @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = services.notification_mark_read(notification=self.get_object())
         return Response(self.get_serializer(notification).data)
@@ -70,6 +72,7 @@ class NotificationViewSet(OwnedQuerysetMixin, mixins.ListModelMixin, viewsets.Ge
         responses={200: serializers.ReadAllSerializer},
         summary="Mark every unread notification read",
     )
+    @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         marked = services.notifications_mark_all_read(user=request.user)
         return Response({"marked": marked})
@@ -79,6 +82,7 @@ class NotificationViewSet(OwnedQuerysetMixin, mixins.ListModelMixin, viewsets.Ge
         responses={200: serializers.UnreadCountSerializer},
         summary="How many notifications are unread",
     )
+    @action(detail=False, url_path="unread-count")
     def unread_count(self, request):
         return Response({"count": selectors.unread_count(user=request.user)})
 

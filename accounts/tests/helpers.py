@@ -22,7 +22,7 @@ def bearer(access: str) -> APIClient:
 
 def client_for(user) -> APIClient:
     """A client signed in as ``user`` with a fresh token pair."""
-    return bearer(tokens_for(user)["access"])
+    return bearer(tokens_for(user=user)["access"])
 
 
 def errors_of(response) -> list[dict]:

@@ -54,7 +54,7 @@ def test_export_prints_the_api_document(member, django_capture_on_commit_callbac
     # given
     track_events(member, "login", "onboarding_step", capture=django_capture_on_commit_callbacks)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(member)['access']}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user=member)['access']}")
     api_document = client.get("/api/v1/me/export").json()
 
     # when
@@ -122,7 +122,7 @@ def test_an_unknown_user_is_a_command_error(member, command, identifier):
 def test_purge_user_dry_run_counts_and_changes_nothing(member, django_capture_on_commit_callbacks):
     # given
     track_events(member, "login", "login", capture=django_capture_on_commit_callbacks)
-    tokens_for(member)
+    tokens_for(user=member)
     expected = privacy.count_user_rows(member)
     before = table_sizes()
 
@@ -154,8 +154,8 @@ def test_purge_user_erases_the_member_only(
     capture = django_capture_on_commit_callbacks
     track_events(member, "login", "onboarding_step", capture=capture)
     track_events(other_member, "login", capture=capture)
-    tokens_for(member)
-    tokens_for(other_member)
+    tokens_for(user=member)
+    tokens_for(user=other_member)
     member_id = member.pk
     others_before = privacy.count_user_rows(other_member)
 
@@ -221,7 +221,7 @@ def expiry(settings):
         created_at=now - timedelta(days=8),
         expires_at=now - timedelta(minutes=1),
     )
-    tokens_for(accounts["old_verified"])
+    tokens_for(user=accounts["old_verified"])
     return accounts
 
 

@@ -77,7 +77,7 @@ def leave_traces_everywhere(member, other, staff, capture) -> None:
     for password in (PASSWORD, "not-the-password"):
         client.post("/api/v1/auth/login", {"email": EMAIL, "password": password})
     with capture(execute=True):
-        tokens_for(member)
+        tokens_for(user=member)
         track("login", member)
         # another member's event that names them
         track("member_viewed", other, member_id=str(member.pk), member_name=NAME)

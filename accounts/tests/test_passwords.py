@@ -60,7 +60,7 @@ def test_the_emailed_key_resets_the_password_and_ends_every_session(
     api, member, password, django_capture_on_commit_callbacks
 ):
     # given
-    sessions = [tokens_for(member), tokens_for(member)]
+    sessions = [tokens_for(user=member), tokens_for(user=member)]
     request_reset(api, member.email, django_capture_on_commit_callbacks)
     key = key_from_last_email()
 
@@ -134,7 +134,7 @@ def test_reset_refuses_a_weak_password_and_keeps_the_old_one(
 
 def test_change_ends_other_sessions_and_returns_fresh_tokens(api, member, password):
     # given
-    current, other = tokens_for(member), tokens_for(member)
+    current, other = tokens_for(user=member), tokens_for(user=member)
 
     # when
     response = bearer(current["access"]).post(

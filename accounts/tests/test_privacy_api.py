@@ -77,7 +77,7 @@ def test_delete_with_a_grace_period_closes_the_account_first(
 ):
     # given
     settings.ACCOUNT_ERASURE_GRACE_DAYS = 14
-    refresh = tokens_for(member)["refresh"]
+    refresh = tokens_for(user=member)["refresh"]
 
     # when
     response = member_api.delete(ACCOUNT, {"password": password})

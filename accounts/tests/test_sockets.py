@@ -24,7 +24,7 @@ async def open_socket(user) -> WebsocketCommunicator:
 
 def api_call(user, method: str, url: str, body: dict):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user)['access']}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user=user)['access']}")
     return getattr(client, method)(url, body)
 
 

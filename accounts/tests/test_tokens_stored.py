@@ -44,7 +44,7 @@ def test_sign_in_and_rotation_store_only_digests_and_refresh_still_works(api, me
 
 def test_logout_blacklists_the_token_it_only_knows_by_digest(api, member):
     # given
-    refresh = tokens_for(member)["refresh"]
+    refresh = tokens_for(user=member)["refresh"]
 
     # when
     response = api.post(LOGOUT, {"refresh": refresh})
@@ -69,10 +69,10 @@ def test_a_token_blacklisted_before_it_was_recorded_is_recorded_by_digest(member
 
 def test_revoke_all_still_ends_every_session(api, member):
     # given
-    first, second = tokens_for(member)["refresh"], tokens_for(member)["refresh"]
+    first, second = tokens_for(user=member)["refresh"], tokens_for(user=member)["refresh"]
 
     # when
-    revoked = refresh_tokens_revoke_all(member)
+    revoked = refresh_tokens_revoke_all(user=member)
 
     # then
     assert revoked == 2
@@ -82,7 +82,7 @@ def test_revoke_all_still_ends_every_session(api, member):
 
 def test_the_admin_does_not_show_the_stored_token(admin_browser, member):
     # given
-    tokens_for(member)
+    tokens_for(user=member)
     row = OutstandingToken.objects.get(user=member)
 
     # when

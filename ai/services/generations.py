@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -33,9 +33,12 @@ from .outcome import (
     record,
 )
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 @transaction.atomic
-def generate(*, user, feature: str, inputs: dict[str, Any]) -> Generation:
+def generate(*, user: User, feature: str, inputs: dict[str, Any]) -> Generation:
     """Queue a generation of ``feature`` from ``inputs`` (the context of its prompt
     templates; stored as JSON). Raises ``QuotaExceeded`` when the user's plan has no units
     left today. The generation runs in a Celery task once this transaction commits."""

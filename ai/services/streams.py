@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.db import DatabaseError, close_old_connections, connections, transaction
@@ -27,6 +27,9 @@ from .outcome import (
     ms_since,
     record,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class GenerationStream:
@@ -63,7 +66,7 @@ class GenerationStream:
 
 def stream(
     *,
-    user,
+    user: User,
     feature: str,
     messages: list[dict[str, str]],
     context: dict[str, Any] | None = None,
@@ -203,7 +206,7 @@ def _record_stream(
 
 def stream_to_user(
     *,
-    user,
+    user: User,
     feature: str,
     messages: list[dict[str, str]],
     context: dict[str, Any] | None = None,

@@ -41,12 +41,13 @@ from ..models import (
 from .progress import evaluate_badges
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from ai.models import Generation
 
 
 @transaction.atomic
 def assessment_submit(
-    *, user, questionnaire: Questionnaire, answers: dict[str, Any]
+    *, user: User, questionnaire: Questionnaire, answers: dict[str, Any]
 ) -> AssessmentResult:
     """Store ``user``'s ``answers`` to ``questionnaire`` (already cleaned by
     ``scoring.clean_answers``, its questions and choices prefetched) with their scores,

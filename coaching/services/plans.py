@@ -48,6 +48,7 @@ from ..models import (
 )
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from ai.models import Generation
 
 FOCUS_MAX_LENGTH = 500
@@ -65,7 +66,9 @@ def today() -> dt.date:
 
 
 @transaction.atomic
-def plan_generate(*, user, focus: str = "", starts_on: dt.date | None = None) -> DevelopmentPlan:
+def plan_generate(
+    *, user: User, focus: str = "", starts_on: dt.date | None = None
+) -> DevelopmentPlan:
     """Create the member's next plan (``pending``) and queue its generation from the latest
     assessment and active goals, steered by ``focus``. Raises ``DomainError``
     ``assessment_required`` without an assessment and ``QuotaExceeded`` (429) when the
@@ -231,7 +234,7 @@ def plan_delete(*, plan: DevelopmentPlan) -> None:
 
 @transaction.atomic
 def action_update(
-    *, user, action: PlanAction, done: bool | None = None, progress: int | None = None
+    *, user: User, action: PlanAction, done: bool | None = None, progress: int | None = None
 ) -> PlanAction:
     """Set an action's progress (0-100) and/or check it off (``done``). Done means progress
     100: ``done=True`` sets it, ``done=False`` clears ``done_at`` and sets ``progress`` (0

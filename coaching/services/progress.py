@@ -1,7 +1,7 @@
 """Goals, progress entries, XP and badges: every write of them, and ``award_xp`` for other
 apps (``coaching.services.award_xp``).
 
-- **XP is given once per source.** ``award_xp(user, amount, reason, source_id)`` inserts an
+- **XP is given once per source.** ``award_xp(user=, amount=, reason=, source_id=)`` inserts an
   ``XPAward`` inside a savepoint; the unique constraint on (user, source_id) refuses a
   second one, so a retried task, a double click or two racing requests give the XP once
   (the loser of a race waits for the winner's commit and then finds the row there).
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -37,6 +38,9 @@ from notifications.services import notify
 from .. import badges
 from ..models import BadgeAward, Goal, PlanAction, ProgressEntry, XPAward
 from ..selectors.progress import stats_for
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 XP_PROGRESS_ENTRY = 10
 XP_GOAL_COMPLETED = 50
@@ -58,7 +62,7 @@ CLOSED = {Status.COMPLETED, Status.ABANDONED}
 
 
 @transaction.atomic
-def award_xp(user, amount: int, reason: str, source_id: str) -> XPAward | None:
+def award_xp(*, user: User, amount: int, reason: str, source_id: str) -> XPAward | None:
     """Give ``user`` ``amount`` XP (> 0) for ``source_id`` (e.g. ``"booking:<id>:attended"``),
     once: returns the new award, or None when that source had already given them XP (the
     first award stands). Then awards the badges newly earned. Safe to call from any app,
@@ -86,7 +90,7 @@ def _award_xp(*, user, amount: int, reason: str, source_id: str) -> XPAward | No
 
 
 @transaction.atomic
-def evaluate_badges(*, user) -> list[BadgeAward]:
+def evaluate_badges(*, user: User) -> list[BadgeAward]:
     """Award ``user`` every badge whose rule (``coaching/badges.py``) they now pass and that
     they do not have yet, each once, with one ``badge_earned`` notification; returns the
     awards made by this call."""
@@ -116,7 +120,7 @@ def evaluate_badges(*, user) -> list[BadgeAward]:
 # --- goals --------------------------------------------------------------------------------
 
 
-def today_for(user) -> dt.date:
+def today_for(user: User) -> dt.date:
     """Today in the member's time zone (their profile's; UTC without one)."""
     name = getattr(getattr(user, "profile", None), "timezone", "") or "UTC"
     try:
@@ -135,7 +139,7 @@ def _check_target_date(user, target_date: dt.date | None) -> None:
 
 @transaction.atomic
 def goal_create(
-    *, user, title: str, description: str = "", target_date: dt.date | None = None
+    *, user: User, title: str, description: str = "", target_date: dt.date | None = None
 ) -> Goal:
     """A new active goal. ``target_date`` may not be before today (the member's today)."""
     _check_target_date(user, target_date)
@@ -217,7 +221,7 @@ def _complete(goal: Goal) -> None:
 @transaction.atomic
 def progress_record(
     *,
-    user,
+    user: User,
     goal: Goal | None = None,
     action: PlanAction | None = None,
     value: int,

@@ -11,6 +11,8 @@ fills both.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from analytics.services import track
@@ -18,11 +20,14 @@ from notifications import services as notifications
 
 from ..models import TITLE_MAX_LENGTH, Artifact, Project
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 COPY_SUFFIX = " (copy)"
 
 
 @transaction.atomic
-def project_create(*, user, name: str, description: str = "") -> Project:
+def project_create(*, user: User, name: str, description: str = "") -> Project:
     project = Project.objects.create(user=user, name=name, description=description)
     track("project_created", user, project_id=str(project.pk))
     return project

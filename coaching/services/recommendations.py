@@ -4,6 +4,7 @@ one becomes one more action of a development plan. A recommendation is applied o
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max
@@ -23,6 +24,9 @@ from ..models import (
 )
 from .plans import today
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 RECOMMENDED_TITLE = "Recommended"
 # An applied action is due this many days after it was applied.
 APPLIED_ACTION_DUE_IN_DAYS = 7
@@ -31,7 +35,7 @@ _DUE_IN_DAYS_MAX = 32767
 
 @transaction.atomic
 def recommendation_apply(
-    *, user, recommendation: Recommendation, plan: DevelopmentPlan | None = None
+    *, user: User, recommendation: Recommendation, plan: DevelopmentPlan | None = None
 ) -> Recommendation:
     """Turn ``recommendation`` into a goal (kind ``goal``) or an action of ``plan`` (kind
     ``action``; by default the member's latest ready plan), and mark it applied. Raises

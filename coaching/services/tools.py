@@ -34,6 +34,7 @@ from ..models import TITLE_MAX_LENGTH, Artifact, ArtifactVersion, GenerationStat
 from .progress import evaluate_badges
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from ai.models import Generation
 
 CONTENT_REMINDER_KIND = "coaching_content_publish"
@@ -48,7 +49,7 @@ def schema_for(kind: str) -> type[pydantic.BaseModel]:
 @transaction.atomic
 def artifact_generate(
     *,
-    user,
+    user: User,
     kind: str,
     prompt: str,
     options: dict[str, Any] | None = None,
@@ -186,7 +187,7 @@ def content_schedule(*, artifact: Artifact, publish_at: dt.datetime) -> Artifact
     return artifact
 
 
-def reminder_skip_reason(*, user, data: dict[str, Any]) -> str | None:
+def reminder_skip_reason(*, user: User, data: dict[str, Any]) -> str | None:
     """The reminder is stale when its artifact is gone or now points at another reminder."""
     artifact_id = data.get("artifact_id")
     if not artifact_id or not Artifact.objects.filter(pk=artifact_id, user=user).exists():

@@ -124,9 +124,9 @@ def test_a_seven_day_streak_earns_streak_3_then_streak_7(member):
 
 def test_reaching_level_5_earns_level_5(member):
     # when
-    award_xp(member, 999, "Big win", "test:1")
+    award_xp(user=member, amount=999, reason="Big win", source_id="test:1")
     before = badges_of(member)
-    award_xp(member, 1, "One more", "test:2")
+    award_xp(user=member, amount=1, reason="One more", source_id="test:2")
 
     # then
     assert before == []
@@ -141,7 +141,7 @@ def test_other_parts_of_coaching_earn_their_badges_when_xp_comes(member):
     ArtifactFactory(user=member, status="pending")
 
     # when
-    award_xp(member, 20, "Assessment", "assessment:1")
+    award_xp(user=member, amount=20, reason="Assessment", source_id="assessment:1")
 
     # then
     assert badges_of(member) == ["assessment_done", "first_artifact"]

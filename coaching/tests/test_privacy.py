@@ -42,7 +42,7 @@ def coached(member):
     project = ProjectFactory(user=member, name="Career change")
     artifact = ArtifactFactory(user=member, project=project, kind="roadmap")
     ArtifactVersion.objects.create(artifact=artifact, version=1, title="First")
-    award_xp(member, 10, "test", "privacy:1")
+    award_xp(user=member, amount=10, reason="test", source_id="privacy:1")
     return result, action, goal, project, artifact
 
 

@@ -15,7 +15,9 @@ def test_xp_awarded_twice_for_the_same_source_counts_once(
 ):
     # given
     with django_capture_on_commit_callbacks(execute=True):
-        first = award_xp(member, 25, "Booking attended", "booking:1:attended")
+        first = award_xp(
+            user=member, amount=25, reason="Booking attended", source_id="booking:1:attended"
+        )
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
@@ -34,9 +36,9 @@ def test_xp_awarded_twice_for_the_same_source_counts_once(
 
 def test_different_sources_and_members_add_up(member, other_member):
     # when
-    award_xp(member, 10, "Progress recorded", "progress:1")
-    award_xp(member, 15, "Progress recorded", "progress:2")
-    award_xp(other_member, 10, "Progress recorded", "progress:1")
+    award_xp(user=member, amount=10, reason="Progress recorded", source_id="progress:1")
+    award_xp(user=member, amount=15, reason="Progress recorded", source_id="progress:2")
+    award_xp(user=other_member, amount=10, reason="Progress recorded", source_id="progress:1")
 
     # then
     assert sorted(XPAward.objects.filter(user=member).values_list("amount", flat=True)) == [10, 15]
@@ -47,7 +49,7 @@ def test_different_sources_and_members_add_up(member, other_member):
 def test_an_amount_that_is_not_a_positive_whole_number_is_refused(member, amount):
     # when / then
     with pytest.raises(ValueError, match="positive whole amount"):
-        award_xp(member, amount, "Nothing", "test:bad-amount")
+        award_xp(user=member, amount=amount, reason="Nothing", source_id="test:bad-amount")
     assert not XPAward.objects.exists()
 
 
@@ -55,7 +57,7 @@ def test_an_amount_that_is_not_a_positive_whole_number_is_refused(member, amount
 def test_a_missing_or_overlong_source_is_refused(member, source_id):
     # when / then
     with pytest.raises(ValueError, match="source_id"):
-        award_xp(member, 10, "Nothing", source_id)
+        award_xp(user=member, amount=10, reason="Nothing", source_id=source_id)
     assert not XPAward.objects.exists()
 
 

@@ -15,7 +15,12 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def test_simultaneous_awards_for_one_source_give_the_xp_once(member):
     # when
-    results = at_once([lambda: award_xp(member, 30, "Session", "session:7:done") for _ in range(2)])
+    results = at_once(
+        [
+            lambda: award_xp(user=member, amount=30, reason="Session", source_id="session:7:done")
+            for _ in range(2)
+        ]
+    )
 
     # then
     assert len(results) == 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -11,11 +11,11 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from ai.responses import accepted_object
-from ai.serializers import QuotaErrorResponseSerializer
 from core.exceptions import NotFound
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import CursorPagination
 from core.permissions import OwnedQuerysetMixin
+from core.schema import AI_QUOTA_EXCEEDED
 from core.throttles import AIThrottle
 
 from ..selectors import assessment as selectors
@@ -110,9 +110,7 @@ class SubmitView(APIView):
         responses={
             202: SubmitAcceptedSerializer,
             404: OpenApiResponse(description="`no_questionnaire`"),
-            429: OpenApiResponse(
-                QuotaErrorResponseSerializer, "`throttled`: too many AI requests a minute."
-            ),
+            429: AI_QUOTA_EXCEEDED,
         },
     )
     @idempotent
@@ -159,6 +157,13 @@ class LatestResultView(APIView):
         return Response(ResultDetailSerializer(result).data)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        operation_id="coaching_assessment_results_history",
+        summary="The caller's assessment results, newest first (cursor-paginated)",
+    )
+)
 class ResultHistoryView(OwnedQuerysetMixin, generics.ListAPIView):
     """Every result of the caller's, newest first."""
 
@@ -168,15 +173,14 @@ class ResultHistoryView(OwnedQuerysetMixin, generics.ListAPIView):
     def get_base_queryset(self):
         return selectors.results_of(self.request.user)
 
-    @extend_schema(
+
+@extend_schema_view(
+    get=extend_schema(
         tags=TAGS,
-        operation_id="coaching_assessment_results_history",
-        summary="The caller's assessment results, newest first (cursor-paginated)",
+        operation_id="coaching_assessment_result",
+        summary="One of the caller's assessment results",
     )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-
+)
 class ResultDetailView(OwnedQuerysetMixin, generics.RetrieveAPIView):
     """One of the caller's results; another member's is a 404."""
 
@@ -184,11 +188,3 @@ class ResultDetailView(OwnedQuerysetMixin, generics.RetrieveAPIView):
 
     def get_base_queryset(self):
         return selectors.results_of(self.request.user)
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="coaching_assessment_result",
-        summary="One of the caller's assessment results",
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)

@@ -8,7 +8,12 @@ or recommendation is a 404.
 """
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
@@ -18,9 +23,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from ai.responses import accepted_object
-from ai.serializers import QuotaErrorResponseSerializer
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import PageNumberPagination
+from core.schema import AI_QUOTA_EXCEEDED
 from core.throttles import AIThrottle
 
 from ..ai_features import DEVELOPMENT_PLAN
@@ -33,6 +38,25 @@ from ..services import recommendations as recommendation_services
 TAGS = ["coaching"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        tags=TAGS,
+        summary="The caller's development plans, newest version first",
+        description="Every version the caller generated, without the tree: each with "
+        "`actions_total` and `actions_done`. `status` is pending while its generation runs, "
+        "then ready or failed.",
+    ),
+    retrieve=extend_schema(
+        tags=TAGS,
+        summary="One plan with its tree: phases -> milestones -> actions",
+        responses={200: serializers.PlanDetailSerializer},
+    ),
+    destroy=extend_schema(
+        tags=TAGS,
+        summary="Delete a plan",
+        description="With its phases, milestones and actions. Its recommendations stay.",
+    ),
+)
 class PlanViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -51,13 +75,13 @@ class PlanViewSet(
         },
     }
 
+    lookup_value_converter = "uuid"  # the router's <uuid:pk>
+    queryset = DevelopmentPlan.objects.none()  # the model, for the schema; rows: get_queryset
     pagination_class = PageNumberPagination
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
         # Scoped to the caller in the selectors.
-        if getattr(self, "swagger_fake_view", False):
-            return DevelopmentPlan.objects.none()
         if self.action == "retrieve":
             return selectors.plan_tree_of(user=self.request.user)
         return selectors.plans_of(user=self.request.user)
@@ -72,16 +96,6 @@ class PlanViewSet(
         if self.request.method == "POST":
             throttles.append(AIThrottle())
         return throttles
-
-    @extend_schema(
-        tags=TAGS,
-        summary="The caller's development plans, newest version first",
-        description="Every version the caller generated, without the tree: each with "
-        "`actions_total` and `actions_done`. `status` is pending while its generation runs, "
-        "then ready or failed.",
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         tags=TAGS,
@@ -102,11 +116,7 @@ class PlanViewSet(
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             202: serializers.PlanAcceptedSerializer,
-            429: OpenApiResponse(
-                QuotaErrorResponseSerializer,
-                "`throttled`: too many AI requests a minute; `quota_exceeded`: the plan's "
-                "daily quota of the feature is used up. `Retry-After` says when to try again.",
-            ),
+            429: AI_QUOTA_EXCEEDED,
         },
     )
     @idempotent
@@ -124,14 +134,6 @@ class PlanViewSet(
 
     @extend_schema(
         tags=TAGS,
-        summary="One plan with its tree: phases -> milestones -> actions",
-        responses={200: serializers.PlanDetailSerializer},
-    )
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
-
-    @extend_schema(
-        tags=TAGS,
         summary="Rename a plan",
         description="Only `title` can be changed.",
         request=serializers.PlanUpdateSerializer,
@@ -143,14 +145,6 @@ class PlanViewSet(
         serializer.is_valid(raise_exception=True)
         services.plan_update(plan=plan, **serializer.validated_data)
         return Response(serializers.PlanSerializer(self.get_object()).data)
-
-    @extend_schema(
-        tags=TAGS,
-        summary="Delete a plan",
-        description="With its phases, milestones and actions. Its recommendations stay.",
-    )
-    def destroy(self, request, *args, **kwargs):
-        return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
         services.plan_delete(plan=instance)

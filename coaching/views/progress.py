@@ -57,6 +57,7 @@ class GoalViewSet(
         "list": {400: serializers.GoalListQuerySerializer},
     }
 
+    lookup_value_converter = "uuid"  # the router's <uuid:pk>
     serializer_class = serializers.GoalSerializer
     filter_backends: list = []
 

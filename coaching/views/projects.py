@@ -39,6 +39,7 @@ class ProjectMixin(OwnedQuerysetMixin):
 class ProjectViewSet(ProjectMixin, viewsets.ModelViewSet):
     """The caller's projects; writable fields are ``name`` and ``description``."""
 
+    lookup_value_converter = "uuid"  # the router's <uuid:pk>
     serializer_class = serializers.ProjectSerializer
     pagination_class = PageNumberPagination
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]

@@ -26,15 +26,15 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from ai.responses import accepted_object
-from ai.serializers import QuotaErrorResponseSerializer
-from core.exceptions import Conflict, DomainError
+from core.exceptions import DomainError
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import CursorPagination, PageNumberPagination
 from core.permissions import OwnedQuerysetMixin
+from core.schema import AI_QUOTA_EXCEEDED
 from core.throttles import AIThrottle
 
 from .. import exports
-from ..models import Artifact, GenerationStatus
+from ..models import Artifact
 from ..selectors import tools as selectors
 from ..serializers import tools as serializers
 from ..services import tools as services
@@ -87,11 +87,7 @@ class ToolGenerateView(GenericAPIView):
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             202: serializers.ArtifactAcceptedSerializer,
-            429: OpenApiResponse(
-                QuotaErrorResponseSerializer,
-                "`throttled`: too many AI requests a minute; `quota_exceeded`: the plan's "
-                "daily quota of the tool is used up. `Retry-After` says when to try again.",
-            ),
+            429: AI_QUOTA_EXCEEDED,
         },
     )
     @idempotent
@@ -167,6 +163,7 @@ class ArtifactViewSet(
             409: ["not_ready"],
         },
     }
+    lookup_value_converter = "uuid"  # the router's <uuid:pk>
     serializer_class = serializers.ArtifactSerializer
     pagination_class = CursorPagination
 
@@ -197,6 +194,12 @@ class ArtifactViewSet(
 
     def perform_destroy(self, instance):
         services.artifact_delete(artifact=instance)
+
+    @classmethod
+    def for_kind(cls, kind: str) -> type[ArtifactViewSet]:
+        """The viewset of one tool, for the router: one per tool, so an unknown tool is a
+        404."""
+        return type(f"{kind.title()}ArtifactViewSet", (cls,), {"kind": kind})
 
 
 class ArtifactVersionsView(ToolMixin, GenericAPIView):
@@ -255,29 +258,10 @@ class ArtifactExportView(ToolMixin, GenericAPIView):
         },
     )
     def get(self, request, pk):
-        export_format = request.query_params.get("format", "md")
-        if export_format not in exports.FORMATS:
-            raise DomainError(
-                f"Must be one of: {', '.join(exports.FORMATS)}.",
-                code="invalid_choice",
-                attr="format",
-            )
-        artifact = self.get_object()
-        if artifact.status != GenerationStatus.READY:
-            raise Conflict(
-                f"This artifact is {artifact.status}; it can be exported once it is ready.",
-                code="not_ready",
-            )
-        content_type, extension = exports.FORMATS[export_format]
-        if export_format == "pdf":
-            body: bytes | str = exports.to_pdf(artifact)
-        elif export_format == "json":
-            body = exports.to_json(artifact)
-        else:
-            body = exports.to_markdown(artifact)
-        response = HttpResponse(body, content_type=content_type)
-        filename = exports.filename_for(artifact, extension)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        export_format = exports.format_check(request.query_params.get("format", "md"))
+        file = exports.artifact_export(artifact=self.get_object(), export_format=export_format)
+        response = HttpResponse(file.body, content_type=file.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
         return response
 
 

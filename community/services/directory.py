@@ -1,5 +1,9 @@
 """Writes of the directory: a member's tier, which only staff change (API or admin)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -7,9 +11,14 @@ from core.audit import Action, audit_record
 
 from ..models import Membership, Tier
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 @transaction.atomic
-def membership_set_tier(*, user, tier: Tier | None, actor, request=None, via: str) -> Membership:
+def membership_set_tier(
+    *, user: User, tier: Tier | None, actor, request=None, via: str
+) -> Membership:
     """Give ``user`` the ``tier`` (``None``: no tier), creating their membership when they
     have none. A change sets ``tier_changed_at`` and is written to the audit log (the
     field's name only, as every audit entry); setting the tier they already have changes

@@ -52,7 +52,7 @@ than the database spent answering them (bench/README.md).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -66,6 +66,9 @@ from community.selectors import messages as selectors
 from core import realtime
 from core.exceptions import Conflict, DomainError, NotFound
 from notifications import services as notifications
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 ALERT_KIND = "community_message"
 
@@ -253,7 +256,7 @@ def _schedule_alert(message: Message, *, sender, recipient) -> None:
     )
 
 
-def alert_skip_reason(user, data: dict[str, Any]) -> str | None:
+def alert_skip_reason(*, user: User, data: dict[str, Any]) -> str | None:
     """Why a ``community_message`` alert is no longer worth sending to ``user``, or None."""
     conversation_id, sender_id = data.get("conversation_id"), data.get("sender_id")
     if not conversation_id or not sender_id:

@@ -7,6 +7,10 @@ keeping it resolves those reports as ``kept`` (and later reports count afresh), 
 resolves them as ``removed``. Every moderation decision is written to the audit log.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,6 +22,9 @@ from core.exceptions import DomainError
 
 from ..models import Comment, Like, Post, Report
 from ..selectors.posts import edit_window_start
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class PermissionDenied(DomainError):
@@ -51,7 +58,7 @@ def post_create(*, author, content: str, title: str = "") -> Post:
 def post_update(
     *,
     post: Post,
-    user,
+    user: User,
     title: str | None = None,
     content: str | None = None,
     hidden: bool | None = None,
@@ -83,7 +90,7 @@ def post_update(
 
 
 @transaction.atomic
-def post_delete(*, post: Post, user) -> None:
+def post_delete(*, post: Post, user: User) -> None:
     """The author deletes their post, within the edit window; its comments, likes and
     reports go with it."""
     post = Post.objects.select_for_update().get(pk=post.pk)
@@ -141,7 +148,7 @@ def post_keep(*, post: Post, moderator, request=None) -> Post:
     return post
 
 
-def post_like(*, post: Post, user) -> bool:
+def post_like(*, post: Post, user: User) -> bool:
     """Like the post; ``False`` when the member already liked it (nothing changes)."""
     try:
         with transaction.atomic():
@@ -156,7 +163,7 @@ def post_like(*, post: Post, user) -> bool:
     return True
 
 
-def post_unlike(*, post: Post, user) -> bool:
+def post_unlike(*, post: Post, user: User) -> bool:
     """Take the member's like back; ``False`` when there was none."""
     deleted, _ = Like.objects.filter(post=post, user=user).delete()
     return bool(deleted)

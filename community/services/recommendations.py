@@ -40,6 +40,7 @@ from ..selectors import recommendations as selectors
 from ..selectors.recommendations import ADJACENT_TIER, SAME_TIER, Recommendation, Traits
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from ai.models import Generation
 
 CACHE_PREFIX = "community:connection-reasons"
@@ -215,7 +216,7 @@ def _seconds_left(day: dt.date) -> int:
 # --- profile optimisation -------------------------------------------------------------------
 
 
-def profile_optimize_request(*, user, focus: str = "") -> Generation:
+def profile_optimize_request(*, user: User, focus: str = "") -> Generation:
     """Queue ``community.profile_optimize`` for ``user``: suggestions built from their
     profile, onboarding goals and skills and tier, steered by ``focus`` when given. Raises
     ``QuotaExceeded``; the generation runs in a Celery task after commit."""

@@ -259,7 +259,7 @@ def test_two_server_processes_share_one_fan_out(servers):
     # given: A and B, committed (the servers read them through their own connections)
     server_1, server_2 = servers
     a, b = UserFactory(), UserFactory()
-    a_access, b_access = tokens_for(a)["access"], tokens_for(b)["access"]
+    a_access, b_access = tokens_for(user=a)["access"], tokens_for(user=b)["access"]
 
     def delivered(message: dict[str, Any], message_id: str, content: str, client_id: str):
         assert {

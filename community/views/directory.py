@@ -2,7 +2,7 @@
 filter, a member's public profile, the staff's tier change, and the tiers."""
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
 from rest_framework import mixins, viewsets
 from rest_framework.generics import get_object_or_404
@@ -18,30 +18,27 @@ from ..services import directory as services
 TAGS = ["community"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        tags=TAGS,
+        summary="The member directory (page-numbered, with count)",
+        description="Ordered by display name; with `search` on PostgreSQL, by relevance "
+        "(name matches above company matches above position matches), then by name.",
+    ),
+    retrieve=extend_schema(tags=TAGS, summary="A member's public profile"),
+)
 class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Members whose profile lists them in the directory (``directory_visibility`` =
     ``members``) and whose account is active, the caller included when listed. A member
     who is not listed is a 404, exactly like one who does not exist."""
 
+    lookup_value_converter = "uuid"  # the router's <uuid:pk>
     permission_classes = [IsAuthenticated]
     serializer_class = serializers.DirectoryMemberSerializer
     filterset_class = MemberFilter
 
     def get_queryset(self):
         return selectors.listed_members()
-
-    @extend_schema(
-        tags=TAGS,
-        summary="The member directory (page-numbered, with count)",
-        description="Ordered by display name; with `search` on PostgreSQL, by relevance "
-        "(name matches above company matches above position matches), then by name.",
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(tags=TAGS, summary="A member's public profile")
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
 
 
 class MemberTierView(APIView):
@@ -78,6 +75,9 @@ class MemberTierView(APIView):
         return Response(serializers.MembershipSerializer(membership).data)
 
 
+@extend_schema_view(
+    list=extend_schema(tags=TAGS, summary="The membership tiers, most senior first")
+)
 class TierViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The tiers staff defined, most senior first."""
 
@@ -87,7 +87,3 @@ class TierViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.tiers()
-
-    @extend_schema(tags=TAGS, summary="The membership tiers, most senior first")
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)

@@ -88,6 +88,7 @@ class PostViewSet(
 ):
     """The feed and single posts; see the module's docstring for who may do what."""
 
+    lookup_value_converter = "uuid"  # the router's <uuid:pk>
     permission_classes = [IsAuthenticated]
     serializer_class = serializers.PostSerializer
     pagination_class = CursorPagination

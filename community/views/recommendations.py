@@ -1,14 +1,15 @@
 """Members to connect with, and AI suggestions for the caller's own profile."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from ai.responses import accepted
-from ai.serializers import GenerationAcceptedSerializer, QuotaErrorResponseSerializer
+from ai.serializers import GenerationAcceptedSerializer
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.schema import AI_QUOTA_EXCEEDED
 from core.throttles import AIThrottle
 
 from ..serializers.recommendations import (
@@ -79,11 +80,7 @@ class ProfileOptimizeView(APIView):
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             202: GenerationAcceptedSerializer,
-            429: OpenApiResponse(
-                QuotaErrorResponseSerializer,
-                "`throttled`: too many AI requests a minute; `quota_exceeded`: the plan's "
-                "daily quota of the feature is used up. `Retry-After` says when to try again.",
-            ),
+            429: AI_QUOTA_EXCEEDED,
         },
     )
     @idempotent

@@ -133,7 +133,7 @@ def test_the_api_answers_as_its_schema_says(live_schema, identity):
     # given
     headers = {}
     if identity == "member":
-        headers["Authorization"] = f"Bearer {tokens_for(UserFactory())['access']}"
+        headers["Authorization"] = f"Bearer {tokens_for(user=UserFactory())['access']}"
     started = _started.setdefault("at", time.monotonic())
     failures: list[str] = []
 

@@ -261,7 +261,7 @@ async def _handshake(path: str = "/ws/", **kwargs) -> tuple[bool, str | None, di
 async def test_a_handshake_while_the_layer_is_down_is_accepted_then_closed_1013(layer_down):
     # given
     user = await User.objects.acreate(email="ada@example.com")
-    access = (await database_sync_to_async(tokens_for)(user))["access"]
+    access = (await database_sync_to_async(tokens_for)(user=user))["access"]
 
     # when
     result = await _handshake(subprotocols=["bearer", access])

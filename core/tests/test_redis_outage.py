@@ -103,7 +103,7 @@ async def open_socket(access: str) -> WebsocketCommunicator:
 async def test_rest_and_sockets_ride_out_a_redis_outage(production_redis):
     # given: a member with an open socket and a REST client
     user = await User.objects.acreate(email="ada@example.com")
-    access = (await database_sync_to_async(tokens_for)(user))["access"]
+    access = (await database_sync_to_async(tokens_for)(user=user))["access"]
     client = bearer(access)
     get, post = sync_to_async(client.get), sync_to_async(client.post)
     push = database_sync_to_async(realtime.send_to_user)

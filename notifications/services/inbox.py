@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,6 +11,9 @@ from core import realtime
 
 from .. import frames, selectors
 from ..models import Notification
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:
@@ -30,7 +35,7 @@ def notification_mark_read(*, notification: Notification) -> Notification:
 
 
 @transaction.atomic
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of ``user`` read; returns how many were."""
     now = timezone.now()
     marked = selectors.inbox_for(user=user, unread=True).update(read_at=now, updated_at=now)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -11,8 +12,11 @@ from django.utils import timezone
 
 from .scheduling import schedule
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def signup_notifications_schedule(*, user, now: dt.datetime | None = None) -> None:
+
+def signup_notifications_schedule(*, user: User, now: dt.datetime | None = None) -> None:
     """The welcome, at the next dispatch, and the verification reminder a day later (it is
     cancelled at dispatch if the address was verified meanwhile)."""
     now = now or timezone.now()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -16,9 +16,12 @@ from .. import emails, kinds
 from ..kinds import Kind
 from ..models import NotificationPreference
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 @transaction.atomic
-def preferences_update(*, user, changes: dict[str, dict[str, bool]]) -> None:
+def preferences_update(*, user: User, changes: dict[str, dict[str, bool]]) -> None:
     """Apply ``{kind: {channel: bool}}`` to the member's choices. An unknown kind or an
     attempt to switch off a channel of an essential kind is refused, naming
     ``<kind>`` / ``<kind>.<channel>``; nothing is changed then."""

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +19,9 @@ from ..kinds import Kind
 from ..models import TITLE_MAX_LENGTH, NotificationPreference, ScheduledNotification
 from .sending import _fit, _notify
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 # The name the log has always had, before services became a package.
 logger = logging.getLogger("notifications.services")
 Status = ScheduledNotification.Status
@@ -26,7 +29,7 @@ Status = ScheduledNotification.Status
 
 def schedule(
     *,
-    user,
+    user: User,
     kind: str,
     when: dt.datetime,
     title: str,

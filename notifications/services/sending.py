@@ -4,7 +4,7 @@ member's preferences allow."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -15,12 +15,15 @@ from .. import frames, kinds, selectors
 from ..kinds import Kind
 from ..models import TITLE_MAX_LENGTH, Notification, NotificationPreference, ScheduledNotification
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 EmailStatus = Notification.EmailStatus
 
 
 @transaction.atomic
 def notify(
-    *, user, kind: str, title: str, body: str = "", data: dict[str, Any] | None = None
+    *, user: User, kind: str, title: str, body: str = "", data: dict[str, Any] | None = None
 ) -> Notification:
     """Notify ``user`` now: the notification is stored, pushed to their sockets as
     ``notification.new`` and emailed, each after commit and each only if the member's

@@ -28,7 +28,7 @@ def iso(moment) -> str:
 
 def post_as(user, url: str):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user)['access']}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user=user)['access']}")
     return client.post(url)
 
 

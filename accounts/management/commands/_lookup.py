@@ -4,8 +4,8 @@ import uuid
 
 from django.core.management.base import CommandError
 
+from accounts.addresses import normalise_email
 from accounts.models import User
-from accounts.services import normalise_email
 
 
 def user_from_identifier(value: str) -> User:
