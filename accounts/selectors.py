@@ -3,6 +3,8 @@ what other apps read of users and profiles (the members the directory lists, a m
 messaging setting), so that only accounts knows its tables. The directory's search is
 ``accounts.search``."""
 
+from __future__ import annotations
+
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +23,7 @@ def _plan_provider(path: str) -> Callable[[Any], str]:
     return import_string(path)
 
 
-def plan_for(user) -> str:
+def plan_for(user: User) -> str:
     """The caller's plan name: the answer of the function the ``PLAN_PROVIDER`` setting
     names (``billing.selectors.plan_for``), or ``DEFAULT_PLAN`` for everyone when it is
     unset (no billing).
@@ -40,11 +42,11 @@ def users_with_state() -> QuerySet[User]:
     return User.objects.select_related("onboarding").annotate(email_verified=Exists(verified))
 
 
-def me(user) -> User:
+def me(user: User) -> User:
     return users_with_state().get(pk=user.pk)
 
 
-def profile_of(user) -> Profile:
+def profile_of(user: User) -> Profile:
     """The caller's profile with their marketing choice. Every user gets a profile when
     created (``services.user_rows_ensure``); one made without ``save()`` (``bulk_create``, a
     fixture) gets it here rather than a 500."""
@@ -61,7 +63,7 @@ def profile_of(user) -> Profile:
         return profiles.get(user=user)
 
 
-def onboarding_of(user) -> Onboarding:
+def onboarding_of(user: User) -> Onboarding:
     onboarding, _ = Onboarding.objects.get_or_create(user=user)
     return onboarding
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import F
@@ -19,6 +20,9 @@ from accounts.selectors import plan_for
 from core.exceptions import TooManyRequests
 
 from .models import Generation, QuotaUsage
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 DEFAULT_KEY = "*"
 
@@ -62,7 +66,7 @@ def daily_limit(*, plan: str, feature: str) -> int:
     return int(table.get(feature, table.get(DEFAULT_KEY, 0)))
 
 
-def take(*, user, feature: str, cost: int) -> dt.date:
+def take(*, user: User, feature: str, cost: int) -> dt.date:
     """Take ``cost`` units of today's quota of ``feature``; the day they count against.
     Raises QuotaExceeded. Run it in the transaction that records the generation, so a
     rollback gives the units back."""
@@ -80,7 +84,7 @@ def take(*, user, feature: str, cost: int) -> dt.date:
     raise QuotaExceeded(feature=feature, plan=plan, limit=limit, wait=seconds_until_reset())
 
 
-def _increment(*, user, feature: str, day: dt.date, cost: int, limit: int) -> bool:
+def _increment(*, user: User, feature: str, day: dt.date, cost: int, limit: int) -> bool:
     return bool(
         QuotaUsage.objects.filter(
             user=user, feature=feature, day=day, used__lte=limit - cost

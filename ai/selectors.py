@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet, Sum
 
@@ -10,6 +10,9 @@ from accounts.selectors import plan_for
 
 from . import features, quotas
 from .models import Generation, QuotaUsage
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # A generation's statuses, for the apps whose ``on_finish`` hook gets the row and asks how
 # it went: they compare ``generation.status`` with these rather than import ``ai.models``
@@ -26,11 +29,11 @@ def generations() -> QuerySet[Generation]:
     return Generation.objects.order_by("-created_at", "-id")
 
 
-def generation_of(*, user, generation_id) -> Generation | None:
+def generation_of(*, user: User, generation_id) -> Generation | None:
     return Generation.objects.filter(user=user, pk=generation_id).first()
 
 
-def usage_for(user) -> dict[str, Any]:
+def usage_for(user: User) -> dict[str, Any]:
     """Today's and this month's quota units per registered feature, against the plan's
     daily limits. One query."""
     plan = plan_for(user)

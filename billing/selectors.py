@@ -5,7 +5,7 @@ which signed webhooks keep in step with Stripe."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,6 +14,9 @@ from django.utils import timezone
 from djstripe.models import Charge, Customer, Invoice, PaymentIntent, Price, Subscription
 
 from . import plans
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # Statuses that grant the subscription's plan, and the one that grants it for a while.
 CURRENT_STATUSES = ("active", "trialing")
@@ -34,7 +37,7 @@ def cache_key(user_id) -> str:
     return f"{CACHE_PREFIX}{user_id}"
 
 
-def plan_for(user) -> str:
+def plan_for(user: User) -> str:
     """The plan ``user`` is entitled to now, cached for ``BILLING_PLAN_CACHE_SECONDS``
     (and never past the end of a grace period). Webhook handlers drop the cached value
     whenever a subscription changes (``services.plan_refresh``)."""
@@ -51,7 +54,7 @@ def plan_for(user) -> str:
     return plan
 
 
-def entitlement(user, now: dt.datetime | None = None) -> tuple[str, dt.datetime | None]:
+def entitlement(user: User, now: dt.datetime | None = None) -> tuple[str, dt.datetime | None]:
     """The plan derived from the member's subscription rows, uncached, and when that answer
     expires on its own (the end of a past_due grace period), if ever.
 
@@ -117,13 +120,13 @@ def plan_of_subscription(data: dict[str, Any]) -> str | None:
     return plans.plan_of_price(price_of_subscription(data))
 
 
-def subscriptions_of(user) -> QuerySet[Subscription]:
+def subscriptions_of(user: User) -> QuerySet[Subscription]:
     return Subscription.objects.filter(
         customer__subscriber_id=user.pk, livemode=livemode()
     ).order_by("-created", "-djstripe_id")
 
 
-def current_subscription(user) -> Subscription | None:
+def current_subscription(user: User) -> Subscription | None:
     """The subscription that decides the member's plan: the newest that is active,
     trialing or past_due."""
     for subscription in subscriptions_of(user):
@@ -132,23 +135,23 @@ def current_subscription(user) -> Subscription | None:
     return None
 
 
-def customer_of(user) -> Customer | None:
+def customer_of(user: User) -> Customer | None:
     return Customer.objects.filter(subscriber_id=user.pk, livemode=livemode()).first()
 
 
-def invoices_of(user) -> QuerySet[Invoice]:
+def invoices_of(user: User) -> QuerySet[Invoice]:
     return Invoice.objects.filter(customer__subscriber_id=user.pk, livemode=livemode()).order_by(
         "-created", "-djstripe_id"
     )
 
 
-def payments_of(user) -> QuerySet[Charge]:
+def payments_of(user: User) -> QuerySet[Charge]:
     return Charge.objects.filter(customer__subscriber_id=user.pk, livemode=livemode()).order_by(
         "-created", "-djstripe_id"
     )
 
 
-def payment_intents_of(user) -> QuerySet[PaymentIntent]:
+def payment_intents_of(user: User) -> QuerySet[PaymentIntent]:
     return PaymentIntent.objects.filter(customer__subscriber_id=user.pk)
 
 

@@ -14,7 +14,7 @@ The channel rule, for a member and a kind:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.core.exceptions import ObjectDoesNotExist
@@ -25,6 +25,9 @@ from accounts.adapters import AccountAdapter
 from . import kinds
 from .kinds import Kind
 from .models import Notification, NotificationPreference
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ NO_CHANNELS = Channels(in_app=False, email=False)
 LOOKUP = object()
 
 
-def master_switches(user) -> tuple[bool, bool]:
+def master_switches(user: User) -> tuple[bool, bool]:
     """The profile's (in_app, email) switches; an account without a profile has both on."""
     try:
         profile = user.profile
@@ -78,7 +81,7 @@ def _chosen(kind: Kind, preference: NotificationPreference | None) -> dict[str, 
     return values
 
 
-def preferences_for(user) -> dict[str, dict[str, Any]]:
+def preferences_for(user: User) -> dict[str, dict[str, Any]]:
     """Every kind with the member's choice (defaults filled in), for the preferences API.
     The profile's master switches are not folded in: they are shown on the profile."""
     stored = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
@@ -102,22 +105,22 @@ def inbox(*, unread: bool | None = None) -> QuerySet[Notification]:
     return queryset.order_by("-created_at", "-id")
 
 
-def inbox_for(*, user, unread: bool | None = None) -> QuerySet[Notification]:
+def inbox_for(*, user: User, unread: bool | None = None) -> QuerySet[Notification]:
     return inbox(unread=unread).filter(user=user)
 
 
-def unread_count(*, user) -> int:
+def unread_count(*, user: User) -> int:
     return Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).count()
 
 
 # --- The verification reminder's hooks (notification_kinds.py) ----------------------------
 
 
-def unverified_address(user) -> EmailAddress | None:
+def unverified_address(user: User) -> EmailAddress | None:
     return EmailAddress.objects.filter(user=user, verified=False).order_by("-primary", "pk").first()
 
 
-def verification_reminder_skip_reason(*, user, data: dict[str, Any]) -> str | None:
+def verification_reminder_skip_reason(*, user: User, data: dict[str, Any]) -> str | None:
     """``skip_reason`` of ``verify_email_reminder``: nothing to remind of any more."""
     if EmailAddress.objects.filter(user=user, verified=True).exists():
         return "The email address was verified before the reminder was due."

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Prefetch, QuerySet
 
 from core.permissions import owned_by
 
 from ..models import AssessmentResult, Choice, Question, Questionnaire
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def questionnaire_with_questions(queryset: QuerySet | None = None) -> QuerySet:
@@ -33,12 +38,12 @@ def current_questionnaire() -> Questionnaire | None:
     )
 
 
-def results_of(user) -> QuerySet:
+def results_of(user: User) -> QuerySet:
     """``user``'s assessment results, newest first, each with its questionnaire version."""
     return owned_by(AssessmentResult.objects.select_related("questionnaire"), user).order_by(
         "-created_at", "-id"
     )
 
 
-def latest_result(user) -> AssessmentResult | None:
+def latest_result(user: User) -> AssessmentResult | None:
     return results_of(user).first()

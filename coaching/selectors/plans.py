@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from ..models import DevelopmentPlan, PlanAction, PlanMilestone, PlanPhase, Recommendation
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def plans_of(*, user) -> QuerySet[DevelopmentPlan]:
+
+def plans_of(*, user: User) -> QuerySet[DevelopmentPlan]:
     """The member's plans, newest version first, each with ``actions_total`` and
     ``actions_done``: one query for any number of plans."""
     return (
@@ -20,7 +25,7 @@ def plans_of(*, user) -> QuerySet[DevelopmentPlan]:
     )
 
 
-def plan_tree_of(*, user) -> QuerySet[DevelopmentPlan]:
+def plan_tree_of(*, user: User) -> QuerySet[DevelopmentPlan]:
     """The member's plans with the whole tree prefetched (phases -> milestones -> actions,
     in order): four queries for one plan, however big."""
     return plans_of(user=user).prefetch_related(
@@ -38,12 +43,12 @@ def plan_tree_of(*, user) -> QuerySet[DevelopmentPlan]:
     )
 
 
-def action_of(*, user, plan_id, action_id) -> PlanAction | None:
+def action_of(*, user: User, plan_id, action_id) -> PlanAction | None:
     """One action of one of the member's plans, or None (another member's, another plan's)."""
     return PlanAction.objects.filter(pk=action_id, plan_id=plan_id, plan__user=user).first()
 
 
-def recommendations_of(*, user, is_applied: bool | None = None) -> QuerySet[Recommendation]:
+def recommendations_of(*, user: User, is_applied: bool | None = None) -> QuerySet[Recommendation]:
     """The member's recommendations, most confident first."""
     queryset = Recommendation.objects.filter(user=user)
     if is_applied is not None:
@@ -51,5 +56,5 @@ def recommendations_of(*, user, is_applied: bool | None = None) -> QuerySet[Reco
     return queryset.order_by("-confidence_score", "-created_at", "-id")
 
 
-def recommendation_of(*, user, recommendation_id) -> Recommendation | None:
+def recommendation_of(*, user: User, recommendation_id) -> Recommendation | None:
     return Recommendation.objects.filter(pk=recommendation_id, user=user).first()

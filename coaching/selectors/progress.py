@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,6 +35,9 @@ from ..models import (
     ProgressEntry,
     XPAward,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 STREAK_WINDOW_DAYS = 366
 
@@ -89,7 +93,7 @@ def _subquery_count(queryset: QuerySet, link: str, **filters) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def _stats_row(user) -> dict:
+def _stats_row(user: User) -> dict:
     """Every count of ``user``'s in one query (subqueries on the user row)."""
     xp = (
         XPAward.objects.filter(user=OuterRef("pk"))
@@ -122,7 +126,7 @@ def _stats_row(user) -> dict:
     return {name: row[f"stat_{name}"] for name in annotations}
 
 
-def streak_days(user, *, today: dt.date | None = None) -> int:
+def streak_days(user: User, *, today: dt.date | None = None) -> int:
     """The member's current streak in days (the module's docstring says how it counts), in
     one query over the distinct UTC dates of their progress entries and XP awards."""
     today = today or timezone.now().astimezone(dt.UTC).date()
@@ -156,7 +160,7 @@ def _as_date(value) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def stats_for(user) -> Stats:
+def stats_for(user: User) -> Stats:
     """``user``'s numbers for the badge rules and the summary, in two queries."""
     row = _stats_row(user)
     return Stats(
@@ -166,7 +170,7 @@ def stats_for(user) -> Stats:
     )
 
 
-def earned_badges(user) -> QuerySet[BadgeAward]:
+def earned_badges(user: User) -> QuerySet[BadgeAward]:
     return BadgeAward.objects.filter(user=user).order_by("created_at", "badge")
 
 
@@ -181,11 +185,11 @@ def goals_of(*, status: str | None = None) -> QuerySet[Goal]:
     return goals
 
 
-def progress_entries_of(*, user) -> QuerySet[ProgressEntry]:
+def progress_entries_of(*, user: User) -> QuerySet[ProgressEntry]:
     return ProgressEntry.objects.filter(user=user)
 
 
-def summary_for(user) -> dict:
+def summary_for(user: User) -> dict:
     """The progress summary (``GET /coaching/progress/summary``) in three queries: the
     counts, the streak, the earned badges."""
     stats = stats_for(user)

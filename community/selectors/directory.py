@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def related(user, name: str):
+def related(user: User, name: str):
     """``user.<name>`` for a one-to-one that may be missing (``None`` then: a bare
     superuser has no profile, a member without a tier no membership)."""
     try:
@@ -35,11 +35,11 @@ def related(user, name: str):
         return None
 
 
-def profile_of(user):
+def profile_of(user: User):
     return related(user, "profile")
 
 
-def tier_of(user) -> Tier | None:
+def tier_of(user: User) -> Tier | None:
     membership = related(user, "membership")
     return membership.tier if membership is not None else None
 

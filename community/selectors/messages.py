@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -37,6 +37,9 @@ from django.db.models.functions import Coalesce
 from accounts import selectors as account_selectors
 from accounts.choices import MessagesFrom
 from community.models import Block, Conversation, Message
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # How long a typing indicator remembers whether sender may reach recipient. Blocking and
 # unblocking clear it at once (services.blocks); a change of the recipient's messaging
@@ -193,7 +196,7 @@ def _unread_in(conversation_ref, user) -> Subquery:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def threads_for(*, user) -> QuerySet[Conversation]:
+def threads_for(*, user: User) -> QuerySet[Conversation]:
     """The caller's conversations that have a message, annotated with ``counterpart_id``,
     ``counterpart_name`` (None when the counterpart was erased), ``unread_count`` and
     ``blocked_by_me``, with ``last_message`` joined: one query for a page."""
@@ -218,7 +221,7 @@ def threads_for(*, user) -> QuerySet[Conversation]:
     )
 
 
-def history_for(*, user, other_id) -> QuerySet[Message]:
+def history_for(*, user: User, other_id) -> QuerySet[Message]:
     """The messages of the caller's conversation with ``other_id``, newest first (the
     ``Message`` ordering). ``other_id`` is the counterpart's user id or, for a thread whose
     counterpart was erased, the conversation's id. Nobody else's messages, ever."""
@@ -230,7 +233,7 @@ def history_for(*, user, other_id) -> QuerySet[Message]:
     return Message.objects.filter(conversation__in=conversation)
 
 
-def unread_summary(*, user) -> dict[str, Any]:
+def unread_summary(*, user: User) -> dict[str, Any]:
     """``{total, by_user: {sender_id: n}, by_conversation: {conversation_id: n}}`` of the
     caller's unread messages, in one query. Messages of an erased sender count in ``total``
     and ``by_conversation`` only."""
@@ -267,7 +270,7 @@ def has_unread_from(*, conversation_id, recipient_id, sender_id) -> bool:
 # --- blocks -----------------------------------------------------------------------------
 
 
-def blocks_of(*, user) -> QuerySet[Block]:
+def blocks_of(*, user: User) -> QuerySet[Block]:
     """The members the caller blocked, newest first, with ``blocked_name``."""
     return (
         Block.objects.filter(blocker=user)

@@ -36,6 +36,8 @@ from ..models import Block
 from .directory import related, tier_of
 
 if TYPE_CHECKING:
+    from accounts.models import User
+
     from ..models import Tier
 
 GOALS_WEIGHT = 0.35
@@ -78,12 +80,12 @@ class Recommendation:
         return bool(self.tier_match)
 
 
-def member_with_context(user):
+def member_with_context(user: User):
     """``user`` re-read with their profile, onboarding and tier, in one query."""
     return get_user_model().objects.select_related(*_RELATED).get(pk=user.pk)
 
 
-def traits_of(user) -> Traits:
+def traits_of(user: User) -> Traits:
     profile = related(user, "profile")
     onboarding = related(user, "onboarding")
     return Traits(
