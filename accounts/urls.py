@@ -1,4 +1,4 @@
-"""The accounts API (API.md, accounts): ``auth/``, ``me/`` and ``onboarding/``, which share
+"""The accounts API (docs/API.md, accounts): ``auth/``, ``me/`` and ``onboarding/``, which share
 no prefix; config/urls.py mounts this module at the API's root."""
 
 from django.urls import path

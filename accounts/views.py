@@ -1,4 +1,4 @@
-"""The accounts API (API.md, accounts): doorways that validate, call one service or
+"""The accounts API (docs/API.md, accounts): doorways that validate, call one service or
 selector, and serialize."""
 
 from functools import partial

@@ -1,4 +1,4 @@
-"""The 202 answers of asynchronous AI work (API.md: long AI work is asynchronous), for the
+"""The 202 answers of asynchronous AI work (docs/API.md: long AI work is asynchronous), for the
 gateway's views and for any app whose endpoint starts a generation.
 
 An endpoint that queues a bare generation answers :func:`accepted`; one that creates an

@@ -1,4 +1,4 @@
-"""The AI API (API.md, ai), mounted under ``ai/`` by config/urls.py."""
+"""The AI API (docs/API.md, ai), mounted under ``ai/`` by config/urls.py."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter

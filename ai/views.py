@@ -1,4 +1,4 @@
-"""The AI API (API.md, ai): the caller's generations, retry of a failed one, usage against
+"""The AI API (docs/API.md, ai): the caller's generations, retry of a failed one, usage against
 the plan's quota, and the 202 endpoint of the gateway's own summary feature."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view

@@ -1,4 +1,4 @@
-"""The billing API (API.md, billing), mounted under ``billing/`` by config/urls.py; Stripe's
+"""The billing API (docs/API.md, billing), mounted under ``billing/`` by config/urls.py; Stripe's
 webhook (``stripe_urlpatterns``) is mounted under ``stripe/``."""
 
 from django.urls import include, path

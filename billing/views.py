@@ -1,4 +1,4 @@
-"""The billing API (API.md, "billing"). Doorways: permission, input, one service or selector.
+"""The billing API (docs/API.md, "billing"). Doorways: permission, input, one service or selector.
 Every endpoint that needs Stripe answers 503 ``billing_unavailable`` without keys; the
 plans list reads local rows and works without them (demo plans included)."""
 

@@ -1,4 +1,4 @@
-"""The coaching API (API.md, "coaching"), mounted under ``coaching/`` by config/urls.py."""
+"""The coaching API (docs/API.md, "coaching"), mounted under ``coaching/`` by config/urls.py."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter

@@ -1,4 +1,4 @@
-"""WebSocket frames of 1:1 messaging (API.md, the paragraph after "community").
+"""WebSocket frames of 1:1 messaging (docs/API.md, the paragraph after "community").
 
 Client -> server
 ----------------

@@ -1,4 +1,4 @@
-"""Server -> client frames of 1:1 messaging (API.md, the paragraph after "community").
+"""Server -> client frames of 1:1 messaging (docs/API.md, the paragraph after "community").
 The client -> server frames, and the errors they may get, are in ``events.py``.
 
 ``{"type": "message.new", "message": {"id", "conversation_id", "sender_id",

@@ -1,4 +1,4 @@
-"""The community API (API.md, "community"): directory, posts, blocks and AI, mounted under
+"""The community API (docs/API.md, "community"): directory, posts, blocks and AI, mounted under
 ``community/`` by config/urls.py; messaging (``messages_urlpatterns``) lives at the API's
 root, ``/messages...``, and is mounted there."""
 

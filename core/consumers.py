@@ -1,4 +1,4 @@
-"""The one WebSocket consumer: every client's live events travel over ``/ws/`` (API.md).
+"""The one WebSocket consumer: every client's live events travel over ``/ws/`` (docs/API.md).
 
 A consumer is a view for sockets: it authenticates the handshake, joins the user's group,
 checks each client frame and hands it to the handler an app registered in its

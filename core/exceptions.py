@@ -1,4 +1,4 @@
-"""One error envelope for every failure (API.md): ``{type, errors: [{code, detail, attr}]}``.
+"""One error envelope for every failure (docs/API.md): ``{type, errors: [{code, detail, attr}]}``.
 
 Services raise :class:`DomainError` (or a subclass) with a code, a human message and,
 when a field is at fault, its name; the handler below turns it into the envelope. Views

@@ -1,4 +1,4 @@
-"""``GET /health/``: can this process reach everything it needs? (API.md, Conventions)
+"""``GET /health/``: can this process reach everything it needs? (docs/API.md, Conventions)
 
 Load balancers and container healthchecks call it, so it answers without credentials and is
 never throttled: 200 ``{"status": "ok", "checks": {...}}`` when the database, the cache,

@@ -1,4 +1,4 @@
-"""``Idempotency-Key`` for writes (API.md): a retried request runs the write at most once.
+"""``Idempotency-Key`` for writes (docs/API.md): a retried request runs the write at most once.
 
 A client that may retry a POST (a timeout, a dropped connection, a double tap) sends a key
 of its choosing, unique per attempt at one logical operation. The first request with a key

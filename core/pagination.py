@@ -1,4 +1,4 @@
-"""Pagination for every list (API.md): page numbers where a count is cheap, cursors for
+"""Pagination for every list (docs/API.md): page numbers where a count is cheap, cursors for
 feeds and history. ``?page_size=`` is honoured up to 100."""
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError

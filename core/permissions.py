@@ -1,5 +1,5 @@
 """Owner scoping: a viewset built on :class:`OwnedQuerysetMixin` cannot list or fetch
-another user's rows, so another user's object is a 404 (ARCHITECTURE.md, Security)."""
+another user's rows, so another user's object is a 404 (docs/ARCHITECTURE.md, Security)."""
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet

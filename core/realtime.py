@@ -56,7 +56,7 @@ from .outages import Outage
 
 logger = logging.getLogger(__name__)
 
-# Close codes sent to clients (API.md): bad or missing credentials, and credentials revoked
+# Close codes sent to clients (docs/API.md): bad or missing credentials, and credentials revoked
 # while the socket was open (password change, logout everywhere, erasure).
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_REVOKED = 4403

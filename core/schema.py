@@ -1,4 +1,4 @@
-"""The OpenAPI document says every answer an operation can give (API.md, errors).
+"""The OpenAPI document says every answer an operation can give (docs/API.md, errors).
 
 ``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]`` is :class:`AutoSchema`: drf-standardized-errors'
 schema, which documents the errors DRF itself raises (400 from serializers and filtersets,

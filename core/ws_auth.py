@@ -1,4 +1,4 @@
-"""Who may open a socket: the Origin check and the two ways to authenticate (API.md).
+"""Who may open a socket: the Origin check and the two ways to authenticate (docs/API.md).
 
 Browsers cannot set headers on a WebSocket handshake, so a client proves who it is either
 with a one-time ``?ticket=`` from ``POST /auth/ws-ticket``, or by offering the subprotocol

@@ -1,4 +1,4 @@
-"""The notifications API (API.md, notifications). Its inbox is the prefix itself
+"""The notifications API (docs/API.md, notifications). Its inbox is the prefix itself
 (``/notifications``), which a mount under ``notifications/`` cannot give, so config/urls.py
 mounts this module at the API's root and the router names the prefix."""
 

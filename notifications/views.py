@@ -1,4 +1,4 @@
-"""The notifications API (API.md, notifications): the inbox, its read state, the member's
+"""The notifications API (docs/API.md, notifications): the inbox, its read state, the member's
 per-kind preferences, and the unsubscribe link of emails."""
 
 import hashlib

@@ -1,4 +1,4 @@
-"""The ai endpoints (API.md): summaries (202), the generation log, retry, usage."""
+"""The ai endpoints (docs/API.md): summaries (202), the generation log, retry, usage."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""The billing endpoints of API.md against the fake Stripe API."""
+"""The billing endpoints of docs/API.md against the fake Stripe API."""
 
 import pytest
 import stripe

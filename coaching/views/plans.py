@@ -1,4 +1,4 @@
-"""Development plans, their actions, and recommendations (API.md, "coaching").
+"""Development plans, their actions, and recommendations (docs/API.md, "coaching").
 
 A plan is generated asynchronously: ``POST /coaching/plans`` answers 202 with the plan
 (``pending``) and its generation, and the plan turns ``ready`` (with its tree of phases,

@@ -1,4 +1,4 @@
-"""Goals, progress entries and the progress summary (API.md, coaching).
+"""Goals, progress entries and the progress summary (docs/API.md, coaching).
 
 - ``GET, POST /coaching/goals``; ``GET, PATCH, DELETE /coaching/goals/{id}``: the caller's
   goals only (another member's is a 404). ``progress`` and ``completed_at`` are read-only:

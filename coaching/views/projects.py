@@ -1,4 +1,4 @@
-"""Projects (API.md, coaching): CRUD, duplicate and analytics. Another member's project is
+"""Projects (docs/API.md, coaching): CRUD, duplicate and analytics. Another member's project is
 a 404."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The AI tools (API.md, coaching): roadmap, brand, content and document.
+"""The AI tools (docs/API.md, coaching): roadmap, brand, content and document.
 
 Every path exists once per tool (coaching/urls.py builds them from ``TOOL_KINDS``), so an
 unknown tool is a 404 and each tool's request body is documented with its own options.

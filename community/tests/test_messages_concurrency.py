@@ -1,5 +1,5 @@
 """Races that only a real database can show: the unique constraints, not checks made first,
-decide them (ARCHITECTURE.md, Transactions)."""
+decide them (docs/ARCHITECTURE.md, Transactions)."""
 
 import pytest
 

@@ -4,7 +4,7 @@ Member A's socket is on one uvicorn process and member B's on another, both on t
 database and the same Redis. Everything a client sees when its counterpart sits on another
 process must still arrive: the ack and the delivery of ``message.send``, the order of a
 burst, the read receipt, the copy on the sender's other socket, and ``typing``
-(API.md, WebSocket); and a socket that stays silent for a while must still be open. The
+(docs/API.md, WebSocket); and a socket that stays silent for a while must still be open. The
 in-process socket tests run on the in-memory layer and cannot show any of this.
 
 The servers run ``config.settings`` (not the test settings, which pin the in-memory layer)

@@ -1,4 +1,4 @@
-"""The member directory (API.md, community): listed members with search and a tier
+"""The member directory (docs/API.md, community): listed members with search and a tier
 filter, a member's public profile, the staff's tier change, and the tiers."""
 
 from django.contrib.auth import get_user_model

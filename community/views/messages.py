@@ -1,4 +1,4 @@
-"""The doorways of 1:1 messaging and blocks (API.md, "community"): send, threads, history,
+"""The doorways of 1:1 messaging and blocks (docs/API.md, "community"): send, threads, history,
 read receipts, unread counts, and blocks. The same services serve the socket frames of
 community/events.py. A member only ever sees conversations they are part of."""
 

@@ -1,4 +1,4 @@
-"""Posts, comments, likes and reports (API.md, community).
+"""Posts, comments, likes and reports (docs/API.md, community).
 
 Who may do what:
 

@@ -1,4 +1,4 @@
-"""Dependencies between the project's packages point one way (ARCHITECTURE.md).
+"""Dependencies between the project's packages point one way (docs/ARCHITECTURE.md).
 
 Read from the ``import`` statements (``ast``) of every project module outside migrations
 and tests, at any depth (an import inside a function runs too):

@@ -1,4 +1,4 @@
-"""One error envelope for every failure (API.md): ``{type, errors: [{code, detail, attr}]}``,
+"""One error envelope for every failure (docs/API.md): ``{type, errors: [{code, detail, attr}]}``,
 whether DRF, Django or a service raised it."""
 
 import pytest

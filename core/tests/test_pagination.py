@@ -1,4 +1,4 @@
-"""Pagination (API.md): page numbers with a count, cursors without one, ``page_size`` capped."""
+"""Pagination (docs/API.md): page numbers with a count, cursors without one, ``page_size`` capped."""
 
 import datetime as dt
 from urllib.parse import parse_qs, urlsplit
