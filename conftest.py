@@ -73,6 +73,25 @@ def member_api(tokens) -> APIClient:
 
 
 @pytest.fixture
+def grant_plan(db):
+    """``grant_plan(user, plan="premium")``: give ``user`` a plan the way staff do
+    (``billing.services.grant_create``), with no Stripe involved; returns the grant."""
+    from billing.services import grant_create
+
+    def grant(user, plan: str = "premium"):
+        return grant_create(user=user, plan=plan, reason="test")
+
+    return grant
+
+
+@pytest.fixture
+def premium_member(member, grant_plan):
+    """``member`` on the premium plan (a staff grant)."""
+    grant_plan(member)
+    return member
+
+
+@pytest.fixture
 def staff(db):
     """A staff member (not a superuser): what the API's staff-only endpoints allow."""
     return UserFactory(is_staff=True)

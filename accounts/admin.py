@@ -75,15 +75,10 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.options.InlineModelAdmin):
 class OnboardingInline(ReadOnlyInline, admin.StackedInline):
     model = Onboarding
     fields = readonly_fields = [
-        "is_adult",
-        "age_verified_at",
-        "target_preferences",
-        "goals",
+        *Onboarding.AGE_FIELDS,
+        *Onboarding.PREFERENCE_FIELDS,
         "preferences_at",
-        "primary_skills",
-        "specific_challenges",
-        "experience_level",
-        "practice_frequency",
+        *Onboarding.SKILL_GOAL_FIELDS,
         "skill_goals_at",
         "completed_at",
     ]

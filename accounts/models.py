@@ -144,14 +144,29 @@ class Consent(BaseModel):
 
 
 class Onboarding(models.Model):
-    """The member's progress through onboarding. Only the fact of being an adult is kept
-    from the age check, never the birth year."""
+    """The member's progress through onboarding and their answers to each step. Only the
+    fact of being an adult is kept from the age check, never the birth year.
+
+    The preferences step holds both vocabularies a member may answer in: the
+    conversation-practice product's (whom they want to talk to, of what ages, and what for)
+    and the platform's (kinds of conversation and goals, which the member directory's
+    recommendations match on)."""
+
+    TARGET_AGE_MAX = 99
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, primary_key=True, related_name="onboarding"
     )
     is_adult = models.BooleanField(null=True)
     age_verified_at = models.DateTimeField(null=True, blank=True)
+    target_gender = models.CharField(
+        max_length=16, choices=choices.TargetGender.choices, blank=True
+    )
+    target_age_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    target_age_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    relationship_goal = models.CharField(
+        max_length=16, choices=choices.RelationshipGoal.choices, blank=True
+    )
     target_preferences = models.JSONField(default=list, blank=True)
     goals = models.JSONField(default=list, blank=True)
     preferences_at = models.DateTimeField(null=True, blank=True)
@@ -168,6 +183,32 @@ class Onboarding(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     STEPS = ("age_verification", "preferences", "skill_goals")
+    # Each step's answers, as stored: the serializers, the export and the admin list these.
+    AGE_FIELDS = ("is_adult", "age_verified_at")
+    PREFERENCE_FIELDS = (
+        "target_gender",
+        "target_age_min",
+        "target_age_max",
+        "relationship_goal",
+        "target_preferences",
+        "goals",
+    )
+    SKILL_GOAL_FIELDS = (
+        "primary_skills",
+        "specific_challenges",
+        "experience_level",
+        "practice_frequency",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target_age_min__isnull=True)
+                | models.Q(target_age_max__isnull=True)
+                | models.Q(target_age_min__lte=models.F("target_age_max")),
+                name="accounts_onboarding_target_ages_in_order",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"onboarding of {self.user_id}"

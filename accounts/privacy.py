@@ -38,14 +38,9 @@ privacy.register(Consent, export_fields=("kind", "version", "granted", "source",
 privacy.register(
     Onboarding,
     export_fields=(
-        "is_adult",
-        "age_verified_at",
-        "target_preferences",
-        "goals",
-        "primary_skills",
-        "specific_challenges",
-        "experience_level",
-        "practice_frequency",
+        *Onboarding.AGE_FIELDS,
+        *Onboarding.PREFERENCE_FIELDS,
+        *Onboarding.SKILL_GOAL_FIELDS,
         "completed_at",
     ),
 )

@@ -5,15 +5,22 @@ messaging setting), so that only accounts knows its tables. The directory's sear
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
 
-from allauth.account.models import EmailAddress
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import url_str_to_user_pk
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.module_loading import import_string
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
+from . import search
 from .choices import DirectoryVisibility
 from .models import Consent, Onboarding, Profile, User
 
@@ -68,6 +75,25 @@ def onboarding_of(user: User) -> Onboarding:
     return onboarding
 
 
+def email_confirmation_address(key: str) -> EmailAddress | None:
+    """The unverified address an emailed verification key confirms; None when the key is
+    forged, expired, or its address is verified already."""
+    confirmation = EmailConfirmationHMAC.from_key(key)
+    return None if confirmation is None else confirmation.email_address
+
+
+def password_reset_user(key: str) -> User | None:
+    """The active user an emailed reset key (``<uid>-<token>``) is for, while it works: the
+    token is derived from the password hash, the last sign-in and the address, so it stops
+    working once any of them changes, and after ``PASSWORD_RESET_TIMEOUT``."""
+    uid, _, token = key.partition("-")
+    try:
+        user = User.objects.get(pk=url_str_to_user_pk(uid), is_active=True)
+    except (User.DoesNotExist, ValidationError, ValueError):
+        return None
+    return user if default_token_generator.check_token(user, token) else None
+
+
 def listed_users() -> QuerySet[User]:
     """The active users whose profile lists them in the member directory
     (``directory_visibility`` = ``members``), with the profile joined; unordered."""
@@ -87,3 +113,73 @@ MESSAGING_SETTING_SQL = """
       LEFT OUTER JOIN accounts_profile p ON p.user_id = u.id
      WHERE u.id = %(user)s AND u.is_active
 """
+
+
+# --- staff's member list ------------------------------------------------------------------
+
+# ``ordering`` of ``users_for_staff``: each ends on a unique key, so pages never overlap.
+STAFF_ORDERINGS = {
+    "-date_joined": ("-date_joined", "-id"),
+    "date_joined": ("date_joined", "id"),
+    "-last_seen": (F("last_seen").desc(nulls_last=True), "-date_joined", "-id"),
+    "email": ("email",),
+}
+
+
+def users_for_staff(
+    *,
+    search_text: str = "",
+    is_active: bool | None = None,
+    joined_after: dt.date | None = None,
+    joined_before: dt.date | None = None,
+    last_seen_after: dt.date | None = None,
+    last_seen_before: dt.date | None = None,
+    ordering: str = "-date_joined",
+) -> QuerySet[User]:
+    """Every account, staff included, for staff's member list, with the profile joined and
+    ``email_verified`` and ``last_seen`` annotated; narrowed by ``search_text`` (display
+    name or email, ``search.users_matching_name_or_email``), ``is_active`` and by dates,
+    each bound inclusive, in whole UTC days.
+
+    ``last_seen`` is the latest of what the platform records of a member coming back: their
+    last sign-in (``last_login``, set by ``login`` and by the admin's sign-in) and the newest
+    refresh token issued to them, which every sign-in and every token refresh records
+    (``OutstandingToken.created_at``), so it moves while a client keeps a session alive.
+    Refresh tokens go once expired (their retention), leaving the last sign-in. None for a
+    member never seen."""
+    latest_token = OutstandingToken.objects.filter(user=OuterRef("pk")).order_by("-created_at")
+    queryset = (
+        User.objects.select_related("profile")
+        .annotate(
+            email_verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            token_seen=Subquery(latest_token.values("created_at")[:1]),
+        )
+        .annotate(
+            # GREATEST is NULL on SQLite as soon as one side is; each side falls back on the
+            # other, so a member seen one way only is still seen.
+            last_seen=Greatest(
+                Coalesce("last_login", "token_seen"), Coalesce("token_seen", "last_login")
+            )
+        )
+    )
+    if search_text:
+        queryset = search.users_matching_name_or_email(queryset, search_text)
+    if is_active is not None:
+        queryset = queryset.filter(is_active=is_active)
+    queryset = _within_days(queryset, "date_joined", joined_after, joined_before)
+    queryset = _within_days(queryset, "last_seen", last_seen_after, last_seen_before)
+    return queryset.order_by(*STAFF_ORDERINGS[ordering])
+
+
+def _within_days(queryset: QuerySet, name: str, first: dt.date | None, last: dt.date | None):
+    """``queryset`` with ``name`` on or after the day ``first`` and on or before the day
+    ``last`` (UTC), as half-open bounds on the timestamp, which an index can serve."""
+    if first is not None:
+        queryset = queryset.filter(**{f"{name}__gte": _start_of(first)})
+    if last is not None and last < dt.date.max:
+        queryset = queryset.filter(**{f"{name}__lt": _start_of(last + dt.timedelta(days=1))})
+    return queryset
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)

@@ -9,7 +9,7 @@ from typing import Any
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.signals import user_signed_up
-from allauth.account.utils import url_str_to_user_pk, user_pk_to_url_str
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import authenticate, password_validation
@@ -25,7 +25,7 @@ from core import privacy, realtime
 from core.encryption import blind_index
 from core.exceptions import DomainError
 
-from . import lockout
+from . import lockout, selectors
 from .adapters import AccountAdapter
 from .addresses import normalise_email
 from .models import Consent, Onboarding, Profile, User
@@ -138,16 +138,19 @@ def email_verify(*, key: str, request=None) -> EmailAddress:
     return address
 
 
-def verification_resend(*, email: str, request=None) -> None:
+def verification_resend(*, email: str, request=None, base_url: str = "") -> None:
     """Send a new verification email if ``email`` belongs to an unverified address; say
-    nothing either way (no account enumeration)."""
+    nothing either way (no account enumeration). Its link starts with ``base_url`` when
+    given (the address the asking request reached; ``core.links``)."""
     address = (
         EmailAddress.objects.filter(email__iexact=normalise_email(email), verified=False)
         .select_related("user")
         .first()
     )
     if address is not None and address.user.is_active:
-        EmailConfirmationHMAC(address).send(request, signup=False)
+        AccountAdapter(request, base_url=base_url).send_confirmation_mail(
+            request, EmailConfirmationHMAC(address), signup=False
+        )
 
 
 # --- Sign-in and tokens -------------------------------------------------------------------
@@ -219,13 +222,14 @@ def _validate_password(password: str, user: User, attr: str = "new_password") ->
         raise DomainError(" ".join(exc.messages), code="password_invalid", attr=attr) from exc
 
 
-def password_reset_request(*, email: str, request=None) -> None:
-    """Email a reset link if an active account has this address; say nothing either way."""
+def password_reset_request(*, email: str, request=None, base_url: str = "") -> None:
+    """Email a reset link if an active account has this address; say nothing either way.
+    The link starts with ``base_url`` when given, as in ``verification_resend``."""
     user = User.objects.filter(email=normalise_email(email), is_active=True).first()
     if user is None:
         return
     key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
-    adapter = AccountAdapter(request)
+    adapter = AccountAdapter(request, base_url=base_url)
     adapter.send_password_reset_mail(
         user,
         user.email,
@@ -238,20 +242,11 @@ def password_reset_request(*, email: str, request=None) -> None:
     )
 
 
-def _user_from_reset_key(key: str) -> User | None:
-    uid, _, token = key.partition("-")
-    try:
-        user = User.objects.get(pk=url_str_to_user_pk(uid), is_active=True)
-    except (User.DoesNotExist, DjangoValidationError, ValueError):
-        return None
-    return user if default_token_generator.check_token(user, token) else None
-
-
 @transaction.atomic
 def password_reset_confirm(*, key: str, new_password: str) -> User:
     """Set a new password from an emailed key and end every session of the user. The key
     works once: it is derived from the password hash, which this changes."""
-    user = _user_from_reset_key(key)
+    user = selectors.password_reset_user(key)
     if user is None:
         raise DomainError(
             "This reset link is invalid or has expired.", code="invalid_key", attr="key"
@@ -361,14 +356,34 @@ def onboarding_verify_age(*, user: User, birth_year: int) -> Onboarding:
 
 @transaction.atomic
 def onboarding_set_preferences(
-    *, user: User, target_preferences: list[str], goals: list[str]
+    *,
+    user: User,
+    target_gender: str = "",
+    target_age_min: int | None = None,
+    target_age_max: int | None = None,
+    relationship_goal: str = "",
+    target_preferences: list[str] | None = None,
+    goals: list[str] | None = None,
 ) -> Onboarding:
+    """Replace the member's preferences: every answer of the step is set, those not given
+    to empty. The ages must be in order (a database constraint holds it too)."""
     onboarding = _onboarding_for_update(user)
     _require_done(onboarding, "age_verification")
-    onboarding.target_preferences = target_preferences
-    onboarding.goals = goals
+    if target_age_min is not None and target_age_max is not None:
+        if target_age_min > target_age_max:
+            raise DomainError(
+                "target_age_max must be at least target_age_min.",
+                code="invalid_range",
+                attr="target_age_max",
+            )
+    onboarding.target_gender = target_gender
+    onboarding.target_age_min = target_age_min
+    onboarding.target_age_max = target_age_max
+    onboarding.relationship_goal = relationship_goal
+    onboarding.target_preferences = list(target_preferences or [])
+    onboarding.goals = list(goals or [])
     onboarding.preferences_at = timezone.now()
-    onboarding.save(update_fields=["target_preferences", "goals", "preferences_at", "updated_at"])
+    onboarding.save(update_fields=[*Onboarding.PREFERENCE_FIELDS, "preferences_at", "updated_at"])
     track("onboarding_step", user, step="preferences")
     return onboarding
 
@@ -467,3 +482,31 @@ def account_delete_request(*, user: User, password: str) -> dict[str, int] | Non
     sessions_end(user=user)
     track("account_erasure_requested", user)
     return None
+
+
+# --- Opening and closing accounts ---------------------------------------------------------
+
+
+@transaction.atomic
+def user_set_active(*, user: User, is_active: bool) -> User:
+    """Open or close ``user``'s account (staff's doing). Closing it ends every session at
+    once: refresh tokens are blacklisted and sockets closed (``sessions_end``), and the
+    access tokens still out are refused from the next request, as simplejwt refuses an
+    inactive user. An account waiting for its erasure stays closed: reopening it would not
+    stop the erasure (``erasure_requested_at``), so it is refused naming ``is_active``.
+    Setting the state it already has changes nothing."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active == is_active:
+        return user
+    if is_active and user.erasure_requested_at is not None:
+        raise DomainError(
+            "This member asked for their account to be erased; it cannot be reopened.",
+            code="erasure_requested",
+            attr="is_active",
+        )
+    user.is_active = is_active
+    user.save(update_fields=["is_active"])
+    if not is_active:
+        sessions_end(user=user)
+    track("account_activated" if is_active else "account_deactivated", user)
+    return user

@@ -22,6 +22,8 @@ def purge_expired() -> dict[str, int]:
 
 # The two below run the lookup that the views leave out (accounts.views._accept_email), so a
 # request answers alike whether or not an account matches. Both send nothing when none does.
+# ``base_url`` is the platform's address as that request reached it, which the links in the
+# email start with (accounts.adapters); a task queued without one uses PUBLIC_URL.
 
 
 @shared_task(
@@ -30,8 +32,8 @@ def purge_expired() -> dict[str, int]:
     retry_backoff=True,
     max_retries=3,
 )
-def password_reset_send(email: str) -> None:
-    services.password_reset_request(email=email)
+def password_reset_send(email: str, base_url: str = "") -> None:
+    services.password_reset_request(email=email, base_url=base_url)
 
 
 @shared_task(
@@ -40,8 +42,8 @@ def password_reset_send(email: str) -> None:
     retry_backoff=True,
     max_retries=3,
 )
-def verification_resend(email: str) -> None:
-    services.verification_resend(email=email)
+def verification_resend(email: str, base_url: str = "") -> None:
+    services.verification_resend(email=email, base_url=base_url)
 
 
 @shared_task(name="accounts.tasks.purge_sign_in_records")

@@ -1,9 +1,10 @@
 """The accounts API (docs/API.md, accounts): ``auth/``, ``me/`` and ``onboarding/``, which share
-no prefix; config/urls.py mounts this module at the API's root."""
+no prefix; config/urls.py mounts this module at the API's root. ``page_urlpatterns`` are the
+HTML pages emails link to when no front end serves them, mounted under ``account/``."""
 
 from django.urls import path
 
-from . import views
+from . import pages, views
 
 app_name = "accounts"
 
@@ -36,4 +37,17 @@ urlpatterns = [
     path("onboarding/preferences", views.PreferencesView.as_view(), name="onboarding-preferences"),
     path("onboarding/skill-goals", views.SkillGoalsView.as_view(), name="onboarding-skill-goals"),
     path("onboarding/complete", views.OnboardingCompleteView.as_view(), name="onboarding-complete"),
+]
+
+# Each key is one path segment: verification keys are signed values ([A-Za-z0-9_:-]),
+# reset keys ``<uid>-<token>``; the fixed paths come first so that no key shadows them.
+page_urlpatterns = [
+    path(
+        "verify-email/resend",
+        pages.VerificationResendPage.as_view(),
+        name="verify-email-resend",
+    ),
+    path("verify-email/<str:key>", pages.VerifyEmailPage.as_view(), name="verify-email"),
+    path("reset-password/forgot", pages.PasswordForgotPage.as_view(), name="password-forgot"),
+    path("reset-password/<str:key>", pages.ResetPasswordPage.as_view(), name="reset-password"),
 ]

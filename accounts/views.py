@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from core import privacy, realtime
+from core.links import public_url
 from core.pagination import CursorPagination
 from core.permissions import OwnedQuerysetMixin
 from core.schema import AutoSchema
@@ -45,10 +46,12 @@ def _accept_email(request, task) -> Response:
     """Check the address's form and leave the rest to ``task``, after commit: whether an
     account matches is looked up there, so the request does the same work, and takes the
     same time, for an address with an account and one without. (With Celery eager, on a
-    laptop, the task runs inline once the view's work is done, and the timing differs.)"""
+    laptop, the task runs inline once the view's work is done, and the timing differs.)
+    The email's links start with the address this request reached (``core.links``)."""
     serializer = serializers.EmailSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    transaction.on_commit(partial(enqueue, task, email=serializer.validated_data["email"]))
+    email, base_url = serializer.validated_data["email"], public_url(request)
+    transaction.on_commit(partial(enqueue, task, email=email, base_url=base_url))
     return Response({"detail": ACCEPTED}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -87,16 +90,19 @@ class RegisterView(PublicAuthView):
 
 
 class VerifyEmailView(PublicAuthView):
-    error_codes = {400: {"key": ["invalid_key"]}}
+    error_codes = {400: {"key": ["invalid_key", "required"], "token": ["mismatch"]}}
 
     @extend_schema(
         tags=["auth"],
-        request=serializers.KeySerializer,
+        request=serializers.VerifyEmailSerializer,
         responses={200: serializers.DetailSerializer},
         summary="Confirm an email address with the key from the email",
+        description="Send the emailed key as `key`, or as `token` (the same value): one of "
+        "them is needed (none: 400 `required` on `key`); both must then be equal (else 400 "
+        "`mismatch` on `token`). A bad, used or expired key: 400 `invalid_key` on `key`.",
     )
     def post(self, request):
-        serializer = serializers.KeySerializer(data=request.data)
+        serializer = serializers.VerifyEmailSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.email_verify(key=serializer.validated_data["key"], request=request)
         return Response({"detail": "Email address verified."})
@@ -201,13 +207,26 @@ class PasswordForgotView(PublicAuthView):
 
 
 class PasswordResetView(PublicAuthView):
-    error_codes = {400: {"key": ["invalid_key", "required"], "new_password": ["password_invalid"]}}
+    error_codes = {
+        400: {
+            "key": ["invalid_key", "required"],
+            "token": ["mismatch"],
+            "new_password": ["password_invalid", "required"],
+            "password": ["mismatch"],
+            "confirm_password": ["mismatch"],
+        }
+    }
 
     @extend_schema(
         tags=["auth"],
         request=serializers.PasswordResetSerializer,
         responses={200: serializers.DetailSerializer},
         summary="Set a new password from the emailed key; every session ends",
+        description="The key as `key`, as `uid` and `token`, or whole as `token` alone "
+        "(none: 400 `required` on `key`; `key` and a different lone `token`: 400 `mismatch` "
+        "on `token`). The new password as `new_password` or `password` (none: 400 "
+        "`required` on `new_password`; both, different: 400 `mismatch` on `password`); "
+        "`confirm_password`, when sent, must equal it (400 `mismatch`).",
     )
     def post(self, request):
         serializer = serializers.PasswordResetSerializer(data=request.data)
@@ -260,10 +279,29 @@ class MeView(APIView):
         return Response(serializers.MeSerializer(selectors.me(request.user)).data)
 
 
-@extend_schema_view(get=extend_schema(tags=["me"]), patch=extend_schema(tags=["me"]))
+@extend_schema_view(
+    get=extend_schema(tags=["me"], summary="The caller's profile"),
+    put=extend_schema(
+        tags=["me"],
+        summary="Replace the caller's profile",
+        description="Full update: `display_name`, `headline`, `company`, `position` and "
+        "`industry` are required (each may be blank); `phone`, `coaching_style` and "
+        "`focus_areas` are reset to empty when left out; `timezone`, "
+        "`directory_visibility`, `allow_messages_from`, `email_notifications`, "
+        "`in_app_notifications` and `marketing_opt_in` change only when sent (leaving one "
+        "out never lists a hidden member, turns emails back on or records a consent). "
+        "`email` and `updated_at` are read-only: a body read with GET may be sent back.",
+    ),
+    patch=extend_schema(
+        tags=["me"],
+        summary="Change some of the caller's profile",
+        description="Only the fields sent change. A change of `marketing_opt_in` is "
+        "recorded as a consent.",
+    ),
+)
 class ProfileView(generics.RetrieveUpdateAPIView):
     serializer_class = serializers.ProfileSerializer
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "put", "patch", "head", "options"]
 
     def get_object(self):
         return selectors.profile_of(self.request.user)
@@ -338,18 +376,30 @@ def _flow_response(user) -> Response:
 
 
 class OnboardingFlowView(APIView):
-    @extend_schema(tags=["onboarding"], responses={200: serializers.OnboardingFlowSerializer})
+    @extend_schema(
+        tags=["onboarding"],
+        responses={200: serializers.OnboardingFlowSerializer},
+        summary="The onboarding steps: what each accepts, what was answered, what is left",
+        description="Each step names its `path`, its `fields` (type, required, nullable, "
+        "allowed values `{value, label, aliases}`, min and max for numbers, min_items and "
+        "max_items for lists; read from the step's own validation), `required_one_of` and "
+        "the stored `answers`. Every step's POST answers with this same body.",
+    )
     def get(self, request):
         return _flow_response(request.user)
 
 
 class OnboardingStepView(APIView):
-    """One onboarding step: validate with ``serializer_class``, save through ``service``."""
+    """One onboarding step: validate with ``serializer_class``, save through ``service``.
+    The serializer is the step's entry in ``serializers.ONBOARDING_STEPS``, which the flow
+    describes too."""
 
     # A step may need the earlier ones (attr: the step), and the age must be adult.
     error_codes = {
         400: {
             "birth_year": ["underage"],
+            "target_age_max": ["invalid_range"],
+            "relationship_goal": ["required"],
             "age_verification": ["step_pending"],
             "preferences": ["step_pending"],
         }
@@ -381,19 +431,22 @@ def _step(serializer_class, summary: str):
     "Confirm the member is 18 or older (the year is not kept)",
 )
 class AgeVerificationView(OnboardingStepView):
-    serializer_class = serializers.AgeVerificationSerializer
+    serializer_class = serializers.ONBOARDING_STEPS["age_verification"][0]
     service = staticmethod(services.onboarding_verify_age)
 
 
-@_step(serializers.PreferencesSerializer, "Conversation preferences and goals")
+@_step(
+    serializers.PreferencesSerializer,
+    "Whom to practise with (gender, ages) and what for; conversation kinds and goals",
+)
 class PreferencesView(OnboardingStepView):
-    serializer_class = serializers.PreferencesSerializer
+    serializer_class = serializers.ONBOARDING_STEPS["preferences"][0]
     service = staticmethod(services.onboarding_set_preferences)
 
 
 @_step(serializers.SkillGoalsSerializer, "Skills to build, challenges, experience and frequency")
 class SkillGoalsView(OnboardingStepView):
-    serializer_class = serializers.SkillGoalsSerializer
+    serializer_class = serializers.ONBOARDING_STEPS["skill_goals"][0]
     service = staticmethod(services.onboarding_set_skill_goals)
 
 

@@ -47,7 +47,18 @@ class GenerationAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
                 ]
             },
         ),
-        ("Content", {"fields": ["input", "output", "error_message", "content_cleared_at"]}),
+        (
+            "Content",
+            {
+                "fields": [
+                    "input",
+                    "member_context",
+                    "output",
+                    "error_message",
+                    "content_cleared_at",
+                ]
+            },
+        ),
         ("Times", {"fields": ["created_at", "started_at", "finished_at"]}),
     ]
     readonly_fields = [name for _, section in fieldsets for name in section["fields"]]

@@ -28,4 +28,5 @@ ASSISTANT = features.register(
     "ai.assistant",
     description="A reply of the platform's assistant in a conversation, streamed.",
     max_output_tokens=1200,
+    member_context=True,
 )

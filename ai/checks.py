@@ -1,12 +1,13 @@
-"""System checks: every declared AI feature has its prompt templates, and its ``on_finish``
-names a function that can be called."""
+"""System checks: every declared AI feature has its prompt templates, its ``on_finish`` and
+``offline`` name functions that can be called, and so do the member context providers of
+``AI_MEMBER_CONTEXT``."""
 
 from django.core import checks
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
 
 from core import hooks
 
-from . import features
+from . import context, features
 
 
 @checks.register(checks.Tags.templates)
@@ -39,4 +40,24 @@ def every_on_finish_resolves(app_configs=None, **kwargs):
             for feature in features.all_features()
         ),
         check_id="ai.E002",
+    )
+
+
+@checks.register()
+def every_offline_answer_resolves(app_configs=None, **kwargs):
+    return hooks.errors(
+        (
+            (f"AI feature {feature.name!r} offline", feature.offline)
+            for feature in features.all_features()
+        ),
+        check_id="ai.E003",
+    )
+
+
+@checks.register()
+def every_member_context_provider_resolves(app_configs=None, **kwargs):
+    """``AI_MEMBER_CONTEXT`` names functions that accept ``user`` by keyword."""
+    return hooks.errors(
+        ((f"AI_MEMBER_CONTEXT entry {hook.path!r}", hook) for hook in context.providers()),
+        check_id="ai.E004",
     )

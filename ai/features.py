@@ -19,6 +19,12 @@ An app declares its features in its ``ai_features.py`` (found at start-up, like
         description="A development plan from an assessment.",
         # optional: the dotted path of a function called as on_finish(generation=...)
         on_finish="coaching.services.plans.plan_generation_finished",
+        # optional: the plan feature (accounts.entitlements) a member's plan must include
+        entitlement="coaching.plans",
+        # the prompts get the member's context (below); False for features not about them
+        member_context=True,
+        # optional: the dotted path of the offline provider's answer (below)
+        offline="coaching.ai_offline.development_plan",
     )
 
 Its prompts live in ``templates/prompts/<name>/system.txt`` and ``user.txt`` and are
@@ -28,10 +34,29 @@ rendered with the stream's context; the conversation supplies the user's turns. 
 hash of both templates, so editing a prompt changes the version without anyone having to
 remember to. A system check (ai.E001) fails when a feature's templates are missing.
 
+``entitlement`` makes the gateway refuse to start or retry a generation of the feature for a
+member whose plan does not include it (403 ``plan_required``), whichever endpoint asks;
+views that start one also declare the permission (``accounts.entitlements.Entitled``), so
+the refusal comes before any input is read.
+
 ``on_finish`` is a dotted path, not a function, so the declaring module needs no import of
 the service (which imports the models) and a reader's grep lands on it; it is imported at
 the first generation that finishes (``core.hooks``), and a system check (ai.E002) fails at
 start-up when it does not name a function that accepts ``generation`` by keyword.
+
+A feature that serves a member declares ``member_context=True``: each generation then
+carries the member's context (``ai.context.member_context``: assessment, goals, plan,
+onboarding, preferences, time zone and today), recorded on the generation and rendered into
+the prompts as ``member_context``, which the templates show with
+``{% include "prompts/member_context.txt" %}``. Features that are not about the member
+(a summary of a pasted text) leave it out: a prompt carries only what it needs.
+
+``offline`` names the function the offline provider calls instead of filling the schema
+generically, so that a laptop without a key gets answers that read like the feature's:
+``offline(inputs=<the generation's input>, context=<its member context or None>)``
+returns a dict valid for the schema, the same one for the same input. It lives in the
+feature's own app, beside the schema it answers; a system check (ai.E003) fails when it
+does not resolve.
 """
 
 from __future__ import annotations
@@ -52,8 +77,11 @@ from core.hooks import Hook
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 MAX_NAME_LENGTH = 64
 REPAIR_TEMPLATE = "prompts/repair.txt"
+MEMBER_CONTEXT_TEMPLATE = "prompts/member_context.txt"
 # on_finish is called as on_finish(generation=<the finished ai.Generation>).
 ON_FINISH_PARAMS = ("generation",)
+# offline is called as offline(inputs=<the generation's input>, context=<member context>).
+OFFLINE_PARAMS = ("inputs", "context")
 
 
 class UnknownFeature(LookupError):
@@ -74,6 +102,9 @@ class Feature:
     max_output_tokens: int | None = None
     temperature: float | None = None
     on_finish: Hook | None = field(default=None, compare=False)
+    entitlement: str | None = None
+    member_context: bool = False
+    offline: Hook | None = field(default=None, compare=False)
 
     @property
     def structured(self) -> bool:
@@ -105,16 +136,25 @@ class Feature:
         sources = [_template(self.system_template).source]
         if self.structured:
             sources.append(_template(self.user_template).source)
+        if self.member_context:
+            # Included by the templates: editing it changes what these prompts say.
+            sources.append(_template(MEMBER_CONTEXT_TEMPLATE).source)
         return hashlib.sha256("\x00".join(sources).encode()).hexdigest()[:12]
 
-    def render_system(self, context: dict[str, Any]) -> str:
-        return _render(self.system_template, context)
+    def render_system(
+        self, context: dict[str, Any], member_context: dict[str, Any] | None = None
+    ) -> str:
+        return _render(self.system_template, _with_member(context, member_context))
 
-    def render(self, inputs: dict[str, Any]) -> list[dict[str, str]]:
-        """The chat messages of a structured generation: system and user prompts."""
+    def render(
+        self, inputs: dict[str, Any], member_context: dict[str, Any] | None = None
+    ) -> list[dict[str, str]]:
+        """The chat messages of a structured generation: system and user prompts, rendered
+        from ``inputs`` and, as ``member_context``, the member's context."""
+        context = _with_member(inputs, member_context)
         return [
-            {"role": "system", "content": self.render_system(inputs)},
-            {"role": "user", "content": _render(self.user_template, inputs)},
+            {"role": "system", "content": _render(self.system_template, context)},
+            {"role": "user", "content": _render(self.user_template, context)},
         ]
 
     def parse(self, content: str | None) -> dict[str, Any]:
@@ -126,6 +166,12 @@ class Feature:
         except pydantic.ValidationError as exc:
             raise OutputInvalid(_describe(exc)) from exc
         return answer.model_dump(mode="json")
+
+
+def _with_member(context: dict[str, Any], member_context: dict[str, Any] | None) -> dict[str, Any]:
+    if member_context is None:
+        return context
+    return {**context, "member_context": member_context}
 
 
 def _template(name: str):
@@ -229,6 +275,9 @@ def register(
     max_output_tokens: int | None = None,
     temperature: float | None = None,
     on_finish: str | None = None,
+    entitlement: str | None = None,
+    member_context: bool = False,
+    offline: str | None = None,
 ) -> Feature:
     """Declare a feature; see the module docstring. Names are ``<app>.<feature>``."""
     if not NAME_PATTERN.match(name) or len(name) > MAX_NAME_LENGTH:
@@ -249,6 +298,9 @@ def register(
         max_output_tokens=max_output_tokens,
         temperature=temperature,
         on_finish=Hook.optional(on_finish, params=ON_FINISH_PARAMS),
+        entitlement=entitlement,
+        member_context=member_context,
+        offline=Hook.optional(offline, params=OFFLINE_PARAMS),
     )
     # Refuse a schema strict mode cannot express now, not at the first generation.
     json.dumps(feature.json_schema)

@@ -9,8 +9,9 @@ from core.models import BaseModel
 class Generation(BaseModel):
     """One AI generation: what was asked (feature, input, prompt version), who answered
     (provider, model), how it went (status, tokens, latency, attempts, error) and the
-    validated answer. Rows outlive their content: retention clears ``input`` and ``output``
-    after ``AI_RETENTION_DAYS`` and keeps the usage numbers."""
+    validated answer, and the member's context the prompts were given. Rows outlive their
+    content: retention clears ``input``, ``output`` and ``member_context`` after
+    ``AI_RETENTION_DAYS`` and keeps the usage numbers."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "queued"
@@ -37,6 +38,12 @@ class Generation(BaseModel):
     prompt_version = models.CharField(max_length=32)
     input = models.JSONField(null=True, blank=True)
     output = models.JSONField(null=True, blank=True)
+    member_context = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="What the prompts were told about the member (ai.context); null for a "
+        "feature that does not use it.",
+    )
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
@@ -53,7 +60,7 @@ class Generation(BaseModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     content_cleared_at = models.DateTimeField(
-        null=True, blank=True, help_text="When retention cleared the input and output."
+        null=True, blank=True, help_text="When retention cleared the content."
     )
 
     class Meta:

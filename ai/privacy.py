@@ -1,8 +1,9 @@
 """Export, erasure and retention of the AI gateway's rows.
 
-Generations are deleted with the member. Past ``AI_RETENTION_DAYS`` their input and output
-(what the member wrote and what was written for them) are cleared, and the row stays for
-the usage numbers (feature, model, tokens, latency, status). Quota counters only serve
+Generations are deleted with the member. Past ``AI_RETENTION_DAYS`` their input, output
+and member context (what the member wrote, what was written for them and what the prompts
+were told about them) are cleared, and the row stays for the usage numbers (feature, model,
+tokens, latency, status). Quota counters only serve
 this month's usage and today's limit, so they go after two months.
 """
 
@@ -26,14 +27,22 @@ def generations_past_retention(now):
 
 
 def clear_content(rows) -> int:
-    return rows.update(input=None, output=None, content_cleared_at=timezone.now())
+    return rows.update(
+        input=None, output=None, member_context=None, content_cleared_at=timezone.now()
+    )
 
 
 def clear_mentioning(rows, identity) -> int:
     """Another member's generation that names the erased member (the candidates of a
     connection-reasons request carry their id and profile line): its content goes, as at
     the end of retention, rather than a patched prompt that no longer says what was asked."""
-    return rows.update(input=None, output=None, error_message="", content_cleared_at=timezone.now())
+    return rows.update(
+        input=None,
+        output=None,
+        member_context=None,
+        error_message="",
+        content_cleared_at=timezone.now(),
+    )
 
 
 privacy.register(
@@ -47,6 +56,7 @@ privacy.register(
         "prompt_version",
         "input",
         "output",
+        "member_context",
         "tokens_in",
         "tokens_out",
         "latency_ms",
@@ -57,7 +67,8 @@ privacy.register(
     ),
     retention=generations_past_retention,
     expire=clear_content,
-    retention_note="inputs and outputs of generations older than AI_RETENTION_DAYS (rows kept)",
+    retention_note="inputs, outputs and member contexts of generations older than "
+    "AI_RETENTION_DAYS (rows kept)",
 )
 privacy.register(
     QuotaUsage,
@@ -68,5 +79,7 @@ privacy.register(
     retention_note=f"AI quota counters older than {QUOTA_USAGE_RETENTION_DAYS} days",
 )
 privacy.register_mentions(
-    Generation, fields=("input", "output", "error_message"), scrub=clear_mentioning
+    Generation,
+    fields=("input", "output", "member_context", "error_message"),
+    scrub=clear_mentioning,
 )

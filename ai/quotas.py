@@ -58,11 +58,17 @@ def seconds_until_reset(now: dt.datetime | None = None) -> int:
     return max(1, math.ceil((next_reset(now) - now).total_seconds()))
 
 
-def daily_limit(*, plan: str, feature: str) -> int:
-    """Units per day of ``feature`` on ``plan``: its own entry, else the plan's ``"*"``.
-    A plan missing from ``AI_QUOTAS`` gets the default plan's quotas."""
+def plan_table(plan: str) -> dict[str, int]:
+    """``plan``'s units per day by feature (``"*"``: every other feature). A plan missing
+    from ``AI_QUOTAS`` gets the default plan's quotas."""
     quotas = settings.AI_QUOTAS
     table = quotas.get(plan) or quotas.get(settings.DEFAULT_PLAN) or {}
+    return {feature: int(units) for feature, units in table.items()}
+
+
+def daily_limit(*, plan: str, feature: str) -> int:
+    """Units per day of ``feature`` on ``plan``: its own entry, else the plan's ``"*"``."""
+    table = plan_table(plan)
     return int(table.get(feature, table.get(DEFAULT_KEY, 0)))
 
 

@@ -33,6 +33,26 @@ def generation_of(*, user: User, generation_id) -> Generation | None:
     return Generation.objects.filter(user=user, pk=generation_id).first()
 
 
+def provenance_of(generation: Generation | None) -> dict[str, Any] | None:
+    """``{provider, model, generated_at}`` of what ``generation`` made, for the ``ai`` field
+    of AI-made objects (``ai.serializers.AIProvenanceField``): ``generated_at`` is when it
+    succeeded, null while it runs or when it failed. None without a generation."""
+    if generation is None:
+        return None
+    succeeded = generation.status == Generation.Status.SUCCEEDED
+    return {
+        "provider": generation.provider,
+        "model": generation.model,
+        "generated_at": generation.finished_at if succeeded else None,
+    }
+
+
+def plan_quotas(plan: str) -> dict[str, int]:
+    """The daily AI quota units ``plan`` gives per feature (``"*"``: every other feature),
+    as the gateway enforces them: what ``/billing/plans`` shows."""
+    return quotas.plan_table(plan)
+
+
 def usage_for(user: User) -> dict[str, Any]:
     """Today's and this month's quota units per registered feature, against the plan's
     daily limits. One query."""

@@ -1,7 +1,11 @@
+from collections.abc import Mapping
+
+from drf_spectacular.utils import extend_schema_field
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers
 
 from .models import Generation
+from .selectors import provenance_of
 
 SUMMARY_MAX_CHARACTERS = 20_000
 
@@ -22,9 +26,49 @@ class GenerationErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class AIProvenanceSerializer(serializers.Serializer):
+    """Who wrote an AI-made object's content: every AI-made object carries it as `ai`, so
+    a client can badge it and tell demo content (provider `offline`) apart."""
+
+    provider = serializers.CharField(
+        help_text="openai (any OpenAI-compatible endpoint), or offline: written without a "
+        "model, for demos and development."
+    )
+    model = serializers.CharField(help_text="The model that wrote it (offline for offline).")
+    generated_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it was written; null while it is being generated."
+    )
+
+
+@extend_schema_field(AIProvenanceSerializer(allow_null=True))
+class AIProvenanceField(serializers.Field):
+    """The ``ai`` field of an AI-made object: ``{provider, model, generated_at}`` of the
+    generation its ``source`` names (``generation`` by default), null for an object a person
+    made. Its queryset must ``select_related`` that generation, or every row costs a query.
+    A source may also hold the provenance itself (``ai.selectors.provenance_of``), for
+    objects that keep it rather than a generation."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("source", "generation")
+        kwargs.setdefault(
+            "help_text",
+            "Who wrote this with AI: null when a person made it.",
+        )
+        kwargs["read_only"] = True
+        kwargs["allow_null"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        provenance = value if isinstance(value, Mapping) else provenance_of(value)
+        if provenance is None:
+            return None
+        return AIProvenanceSerializer(provenance).data
+
+
 class GenerationSerializer(serializers.ModelSerializer):
     status = _status_field()
     error = GenerationErrorSerializer(allow_null=True, read_only=True)
+    ai = AIProvenanceField(source="*")
 
     class Meta:
         model = Generation
@@ -42,6 +86,7 @@ class GenerationSerializer(serializers.ModelSerializer):
             "time_to_first_token_ms",
             "attempts",
             "error",
+            "ai",
             "created_at",
             "finished_at",
         ]
@@ -58,8 +103,21 @@ class GenerationDetailSerializer(GenerationSerializer):
         "reply); null until it succeeds, and once expired.",
     )
 
+    member_context = serializers.JSONField(
+        read_only=True,
+        help_text="What the prompts were told about the member (assessment, goals, plan, "
+        "onboarding, preferences, time zone, today); null for a feature that is not about "
+        "the member, and once expired.",
+    )
+
     class Meta(GenerationSerializer.Meta):
-        fields = [*GenerationSerializer.Meta.fields, "input", "output", "content_cleared_at"]
+        fields = [
+            *GenerationSerializer.Meta.fields,
+            "input",
+            "output",
+            "member_context",
+            "content_cleared_at",
+        ]
         read_only_fields = fields
 
 

@@ -41,6 +41,8 @@ QUOTA_NOTE = (
 class GenerationViewSet(
     OwnedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    error_codes = {"retry": {403: ["plan_required"]}}
+
     throttle_classes = AI_THROTTLES
     pagination_class = CursorPagination
     filterset_class = GenerationFilter
@@ -68,7 +70,8 @@ class GenerationViewSet(
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         summary="Run a failed generation again",
         description="Only a failed generation can be retried; it is queued again with its "
-        "own input." + QUOTA_NOTE,
+        "own input. A feature that needs a plan (a development plan, a career tool) needs it "
+        "still: else 403 `plan_required` naming the plan." + QUOTA_NOTE,
     )
     @action(detail=True, methods=["post"])
     @idempotent

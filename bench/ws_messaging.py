@@ -13,8 +13,10 @@ after the other at each N:
 - ``relay``: ``/bench/relay/`` writes the frame to the partner's socket and echoes it to
   the sender. The floor: WebSocket framing, the event loop, the clients themselves.
 - ``message.send``: ``/ws/`` as members use it: bearer-authenticated sockets, the frame
-  checked, the message stored in PostgreSQL (and its conversation updated), acknowledged,
-  then pushed through the channel layer to the recipient's group (and the sender's).
+  checked (the sender's plan included: the senders are given premium, as staff would),
+  the message stored in PostgreSQL (and its conversation updated), acknowledged, then
+  pushed through the channel layer to the recipient's group (and the sender's); the
+  recipient's socket then marks it delivered and the sender's gets the receipt.
 
 and, for the second, two channel layers, each with a server of its own: in-memory (one
 process only) and channels-redis (what lets several processes share one fan-out).
@@ -299,20 +301,22 @@ class InProcess:
 
 def in_process_cost(sender, recipient, runs: int = 200) -> InProcess:
     """What the ``message.send`` handler's sync part costs on its own: the service the
-    handler calls on channels' database thread, with the throttle it applies first,
-    run back to back in this process (the pushes go through the configured layer)."""
+    handler calls on channels' database thread, with the plan and the throttle it checks
+    first, run back to back in this process (the pushes go through the configured layer)."""
     from types import SimpleNamespace
 
     from django.conf import settings
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from accounts import entitlements
     from community.services import messages as services
     from core.throttles import MessagingThrottle
 
     tag = uuid.uuid4().hex[:10]
 
     def one(n: int) -> None:
+        entitlements.require(sender, services.MESSAGING_FEATURE)
         MessagingThrottle().allow_request(SimpleNamespace(user=sender), None)
         services.message_send(
             sender=sender,
@@ -417,8 +421,8 @@ def report(cases: list[Case], args, pg_version: str, alone: InProcess) -> str:
     }
     alone_line = (
         f"One `message_send` alone, in-process, no server (the handler's database part, "
-        f"throttle included, pushes through {alone.layer}; {alone.runs} back to back, median of "
-        f"10 batches): **{alone.wall_ms:.1f} ms** wall, {alone.cpu_ms:.1f} ms of it CPU, "
+        f"plan and throttle included, pushes through {alone.layer}; {alone.runs} back to back, "
+        f"median of 10 batches): **{alone.wall_ms:.1f} ms** wall, {alone.cpu_ms:.1f} ms of it CPU, "
         f"{alone.queries:.0f} SQL statements (BEGIN, SAVEPOINT and COMMIT included). "
         "`message.send` stores on a thread pool (community/events.py), so sends overlap "
         "their database round trips and a process is bound by its CPU: at this cost about "
@@ -495,6 +499,7 @@ def main() -> None:
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from accounts.models import Profile, User
+    from billing.services import grant_create
     from community.models import Conversation, Message
 
     def bench_users():
@@ -512,6 +517,10 @@ def main() -> None:
         [User(email=f"member{n}@{EMAIL_DOMAIN}", password="!") for n in range(most + 2)]
     )
     Profile.objects.bulk_create([Profile(user=user) for user in users])
+    # Sending needs the messaging plan: every pair's sender, and the in-process one, gets
+    # it as staff would give it (the grants go with the members at the end).
+    for sender in [*users[0:most:2], users[-2]]:
+        grant_create(user=sender, plan="premium", reason="bench: senders need messaging")
     tokens = [str(RefreshToken.for_user(user).access_token) for user in users]
     pairs = [
         (str(users[2 * k].pk), tokens[2 * k], str(users[2 * k + 1].pk), tokens[2 * k + 1])

@@ -1,28 +1,13 @@
-"""The plans of ``BILLING_PLANS``: which Stripe prices sell them and what they include."""
+"""Which Stripe prices sell which plan: billing's own part of ``BILLING_PLANS``.
+
+What a plan is and what it includes (names, rank, features, limits) is read through
+``accounts.entitlements``, the one place that also checks it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-
-
-def names() -> list[str]:
-    """Plan names from the cheapest to the richest (their ``rank``)."""
-    plans = settings.BILLING_PLANS
-    return sorted(plans, key=lambda name: plans[name].get("rank", 0))
-
-
-def rank(plan: str) -> int:
-    return int(settings.BILLING_PLANS.get(plan, {}).get("rank", 0))
-
-
-def features(plan: str) -> list[str]:
-    return list(settings.BILLING_PLANS.get(plan, {}).get("features", []))
-
-
-def quotas(plan: str) -> dict[str, int]:
-    return dict(settings.AI_QUOTAS.get(plan, {}))
 
 
 def plan_of_price(price: dict[str, Any] | str | None) -> str | None:
@@ -39,8 +24,3 @@ def plan_of_price(price: dict[str, Any] | str | None) -> str | None:
         if named in settings.BILLING_PLANS:
             return named
     return None
-
-
-def plans_allowing(plan: str) -> list[str]:
-    """Plans at least as rich as ``plan`` (what a member may buy to get a feature)."""
-    return [name for name in names() if rank(name) >= rank(plan)]

@@ -1,5 +1,6 @@
-"""Billing's rows in the GDPR export and erasure. dj-stripe's Customer is the only table
-that points at the member; their subscriptions, invoices, payments and intents hang off it.
+"""Billing's rows in the GDPR export and erasure. Of dj-stripe's tables, Customer is the
+only one that points at the member; their subscriptions, invoices, payments and intents hang
+off it. Staff grants (``PlanGrant``) are billing's own and go with the account.
 
 Erasure keeps the accounting records the law requires (invoices and payments stay, for
 the bookkeeping retention period) but cuts them loose from the person: the customer row
@@ -16,6 +17,8 @@ from djstripe.models import Charge, Customer, Invoice, PaymentIntent, Subscripti
 
 from core import privacy
 from core.tasks import enqueue
+
+from .models import PlanGrant
 
 CUSTOMER_PERSONAL_KEYS = ("email", "name", "phone", "address", "shipping", "description")
 INVOICE_PERSONAL_KEYS = (
@@ -66,6 +69,12 @@ privacy.register(
     user_field="subscriber",
     export_fields=("id", "email", "livemode", "created", "metadata"),
     erase=erase_customers,
+)
+# Complimentary plans staff gave the member: exported, and deleted with the account (the
+# audit log keeps that a grant was made, never its contents).
+privacy.register(
+    PlanGrant,
+    export_fields=("id", "plan", "starts_at", "ends_at", "ended_at", "reason", "created_at"),
 )
 for _model in (Subscription, Invoice, Charge, PaymentIntent):
     privacy.register(

@@ -5,31 +5,130 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import entitlements
+from core import fields
+
 from . import selectors
+from .models import PlanGrant
 
 
 class PlanPriceSerializer(serializers.Serializer):
-    id = serializers.CharField(allow_null=True)
+    id = serializers.CharField(
+        allow_null=True, help_text="The price to check out with; null: nothing sells this plan."
+    )
     plan = serializers.CharField()
     name = serializers.CharField()
-    amount = serializers.IntegerField(allow_null=True, help_text="In the smallest unit (cents).")
+    amount = serializers.IntegerField(
+        allow_null=True, help_text="In the smallest unit (cents); null: no price."
+    )
     currency = serializers.CharField(allow_null=True)
     interval = serializers.CharField(allow_null=True)
-    features = serializers.ListField(child=serializers.CharField())
-    quotas = serializers.DictField(child=serializers.IntegerField())
+    features = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What the plan unlocks (feature slugs); a feature no plan lists is free.",
+    )
+    feature_labels = serializers.DictField(
+        child=serializers.CharField(), help_text="Each of `features` in words."
+    )
+    limits = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Counts the plan allows (e.g. `conversations.practice_per_day`); a limit "
+        "not listed is unlimited.",
+    )
+    limit_labels = serializers.DictField(
+        child=serializers.CharField(), help_text="Each of `limits` in words."
+    )
+    quotas = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text='AI quota units per day by AI feature; `"*"` is every other feature.',
+    )
     demo = serializers.BooleanField(help_text="A local demo plan that does not exist in Stripe.")
+
+
+class GrantSummarySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    plan = serializers.CharField()
+    ends_at = serializers.DateTimeField(allow_null=True, help_text="Null: until staff end it.")
 
 
 class SubscriptionSerializer(serializers.Serializer):
     plan = serializers.CharField()
+    source = serializers.ChoiceField(
+        choices=[selectors.SOURCE_SUBSCRIPTION, selectors.SOURCE_GRANT],
+        allow_null=True,
+        help_text="Where `plan` comes from; null: the default plan.",
+    )
     status = serializers.CharField(allow_null=True)
     subscription = serializers.CharField(allow_null=True)
     price = serializers.CharField(allow_null=True)
     current_period_end = serializers.DateTimeField(allow_null=True)
     cancel_at_period_end = serializers.BooleanField()
+    grant = GrantSummarySerializer(
+        allow_null=True, help_text="The member's richest grant in force, if any."
+    )
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    """A complimentary plan, as staff see it."""
+
+    user_email = serializers.EmailField(source="user.email", read_only=True)
+    active = serializers.BooleanField(read_only=True, help_text="In force now.")
+    granted_by = serializers.EmailField(
+        source="granted_by.email",
+        read_only=True,
+        allow_null=True,
+        help_text="The staff member who gave it; null: an operator command or the system.",
+    )
+
+    class Meta:
+        model = PlanGrant
+        fields = [
+            "id",
+            "user",
+            "user_email",
+            "plan",
+            "starts_at",
+            "ends_at",
+            "ended_at",
+            "active",
+            "reason",
+            "granted_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class GrantCreateSerializer(serializers.Serializer):
+    user = fields.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        help_text="The member given the plan.",
+    )
+    plan = serializers.CharField(max_length=50, help_text="One of the plans of /billing/plans.")
+    ends_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="In the future; null or absent: until staff end it.",
+    )
+    reason = serializers.CharField(max_length=200, help_text="Why (kept with the grant).")
+
+    def validate_plan(self, value: str) -> str:
+        names = entitlements.plan_names()
+        if value not in names:
+            raise serializers.ValidationError(
+                f"Unknown plan; one of: {', '.join(names)}.", code="invalid_choice"
+            )
+        return value
+
+    def validate_ends_at(self, value):
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError("The grant must end in the future.", code="past")
+        return value
 
 
 class PriceInputSerializer(serializers.Serializer):

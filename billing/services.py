@@ -5,6 +5,7 @@ mirror the answer into dj-stripe's tables, and refresh the member's plan. Webhoo
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -12,14 +13,19 @@ import stripe
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from djstripe.models import Customer, Invoice, PaymentIntent, Subscription, WebhookEndpoint
 from djstripe.settings import djstripe_settings
 
+from accounts import entitlements
 from core import realtime
+from core.audit import Action, audit_record
 from core.exceptions import Conflict, DomainError, NotFound
+from core.links import public_url
 from notifications.services import notify
 
-from . import frames, payments, plans, selectors
+from . import frames, payments, selectors
+from .models import PlanGrant
 from .stripe_api import BillingUnavailable, api_key, call, idempotency_key
 
 if TYPE_CHECKING:
@@ -74,27 +80,38 @@ def customer_link(*, customer: Customer) -> Customer:
 
 
 def subscription_summary(user: User) -> dict[str, Any]:
-    subscription = selectors.current_subscription(user)
+    """The member's plan, where it comes from (``source``: their subscription, a staff
+    grant, or None for the default plan), their current subscription (its fields are None
+    without one, and always without Stripe keys) and their richest current grant."""
     plan = selectors.plan_for(user)
+    sources = selectors.sources_of(user)
+    source = selectors.source_of_plan(sources, plan)
+    grant = selectors.grant_best(sources)
+    summary = {
+        "plan": plan,
+        "source": source.kind if source else None,
+        "status": None,
+        "subscription": None,
+        "price": None,
+        "current_period_end": None,
+        "cancel_at_period_end": False,
+        "grant": (
+            {"id": grant.pk, "plan": grant.plan, "ends_at": grant.ends_at} if grant else None
+        ),
+    }
+    subscription = selectors.current_subscription(user) if selectors.configured() else None
     if subscription is None:
-        return {
-            "plan": plan,
-            "status": None,
-            "subscription": None,
-            "price": None,
-            "current_period_end": None,
-            "cancel_at_period_end": False,
-        }
+        return summary
     data = subscription.stripe_data
     price = selectors.price_of_subscription(data) or {}
-    return {
-        "plan": plan,
-        "status": data.get("status"),
-        "subscription": subscription.id,
-        "price": price.get("id"),
-        "current_period_end": selectors.period(data)[1],
-        "cancel_at_period_end": bool(data.get("cancel_at_period_end")),
-    }
+    summary.update(
+        status=data.get("status"),
+        subscription=subscription.id,
+        price=price.get("id"),
+        current_period_end=selectors.period(data)[1],
+        cancel_at_period_end=bool(data.get("cancel_at_period_end")),
+    )
+    return summary
 
 
 def plan_refresh(*, user: User) -> str:
@@ -108,6 +125,72 @@ def plan_refresh(*, user: User) -> str:
     cache.delete(key)
     realtime.send_to_user(user.pk, frames.plan_updated(summary))
     return summary["plan"]
+
+
+# --- Grants -------------------------------------------------------------------------------
+
+
+def grant_create(
+    *,
+    user: User,
+    plan: str,
+    reason: str,
+    ends_at: dt.datetime | None = None,
+    granted_by: User | None = None,
+    request=None,
+) -> PlanGrant:
+    """Give ``user`` ``plan`` from now until ``ends_at`` (None: until ended), without Stripe.
+    Audited; the member's plan follows at once (cache dropped, their sockets told)."""
+    if plan not in entitlements.plan_names():
+        raise DomainError(
+            f"Unknown plan; one of: {', '.join(entitlements.plan_names())}.",
+            code="invalid_choice",
+            attr="plan",
+        )
+    now = timezone.now()
+    if ends_at is not None and ends_at <= now:
+        raise DomainError("The grant must end in the future.", code="past", attr="ends_at")
+    with transaction.atomic():
+        grant = PlanGrant.objects.create(
+            user=user,
+            plan=plan,
+            starts_at=now,
+            ends_at=ends_at,
+            reason=reason,
+            granted_by=granted_by,
+        )
+        audit_record(
+            actor=granted_by,
+            action=Action.ADD,
+            target=grant,
+            subject_id=user.pk,
+            changes={"fields": ["plan", "ends_at"]},
+            reason=reason,
+            request=request,
+        )
+        plan_refresh(user=user)
+    return grant
+
+
+def grant_end(*, grant: PlanGrant, ended_by: User | None = None, request=None) -> PlanGrant:
+    """End ``grant`` now (an ended or expired one is left as it is). Audited; the member's
+    plan follows at once."""
+    with transaction.atomic():
+        grant = PlanGrant.objects.select_for_update().get(pk=grant.pk)
+        now = timezone.now()
+        if grant.ended_at is None and (grant.ends_at is None or grant.ends_at > now):
+            grant.ended_at = now
+            grant.save(update_fields=["ended_at", "updated_at"])
+            audit_record(
+                actor=ended_by,
+                action=Action.CHANGE,
+                target=grant,
+                subject_id=grant.user_id,
+                changes={"fields": ["ended_at"]},
+                request=request,
+            )
+            plan_refresh(user=grant.user)
+    return grant
 
 
 # --- Subscriptions ------------------------------------------------------------------------
@@ -436,8 +519,8 @@ def demo_plans_create() -> list[str]:
     from djstripe.models import Price, Product
 
     created = []
-    for position, name in enumerate(plans.names()):
-        if plans.rank(name) == 0:
+    for position, name in enumerate(entitlements.plan_names()):
+        if entitlements.plan_rank(name) == 0:
             continue
         product_id, price_id = f"demo_prod_{name}", f"demo_price_{name}_monthly"
         metadata = {DEMO_MARK: "true", "plan": name}
@@ -487,7 +570,7 @@ def webhook_endpoint_ensure() -> WebhookEndpoint | None:
             "id": f"we_env_{endpoint_uuid.hex[:20]}",
             "secret": secret,
             "livemode": selectors.livemode(),
-            "url": f"{settings.FRONTEND_URL}/api/v1/stripe/webhook/{endpoint_uuid}/",
+            "url": f"{public_url()}/api/v1/stripe/webhook/{endpoint_uuid}/",
             "enabled_events": ["*"],
             "status": "enabled",
             "api_version": djstripe_settings.STRIPE_API_VERSION,

@@ -29,7 +29,7 @@ class BillingUnavailable(ServiceUnavailable):
         super().__init__(
             detail
             or "Billing is not available: this server has no Stripe keys configured "
-            "(STRIPE_SECRET_KEY). Every member is on the free plan."
+            "(STRIPE_SECRET_KEY). Plans come from staff grants only."
         )
 
 

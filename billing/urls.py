@@ -2,10 +2,14 @@
 webhook (``stripe_urlpatterns``) is mounted under ``stripe/``."""
 
 from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
 from . import views
 
 app_name = "billing"
+
+router = SimpleRouter(trailing_slash=False, use_regex_path=False)
+router.register("grants", views.GrantViewSet, basename="grant")
 
 urlpatterns = [
     path("plans", views.PlanListView.as_view(), name="plans"),
@@ -30,6 +34,7 @@ urlpatterns = [
         views.PaymentIntentConfirmView.as_view(),
         name="payment-intent-confirm",
     ),
+    *router.urls,
 ]
 
 # Outside the billing namespace, so dj-stripe's own namespace stays "djstripe".

@@ -1,15 +1,18 @@
 """The billing API (docs/API.md, "billing"). Doorways: permission, input, one service or selector.
-Every endpoint that needs Stripe answers 503 ``billing_unavailable`` without keys; the
-plans list reads local rows and works without them (demo plans included)."""
+Every endpoint that needs Stripe answers 503 ``billing_unavailable`` without keys. The plans
+list, the member's subscription summary and staff's grants read and write local rows only,
+so they work without keys: a laptop shows what each plan includes, and staff can give a
+member a plan with no Stripe at all."""
 
 from __future__ import annotations
 
 from django.http import JsonResponse
 from djstripe.models import Price
 from djstripe.views import ProcessWebhookView
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,8 +20,13 @@ from rest_framework.views import APIView
 from core import parsers
 from core.exceptions import error_body
 from core.idempotency import HEADER, IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.pagination import PageNumberPagination
 
 from . import selectors, serializers, services
+from .filters import GrantFilter
+from .models import PlanGrant
+
+STAFF_ONLY = OpenApiResponse(ErrorResponse403Serializer, "The caller is not staff.")
 
 
 def _client_key(request: Request) -> str | None:
@@ -42,7 +50,9 @@ class BillingView(APIView):
 
 
 class PlanListView(generics.ListAPIView):
-    """Plans on sale with price, interval, features and AI quotas; the free plan first."""
+    """Every plan of the table, cheapest first: one row per price on sale (a plan no price
+    sells has one row with ``id`` null), each with the plan's features, limits and AI
+    quotas."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -53,8 +63,19 @@ class PlanListView(generics.ListAPIView):
         return selectors.plan_rows()
 
 
-class SubscriptionView(BillingView):
-    @extend_schema(responses=serializers.SubscriptionSerializer)
+class SubscriptionView(APIView):
+    """Reads local rows only: answers without Stripe keys (the plan from grants, the
+    subscription's fields null)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=serializers.SubscriptionSerializer,
+        description="The caller's plan and where it comes from (`source`: `subscription`, "
+        "`grant`, or null for the default plan), their current subscription (`status`, "
+        "`subscription`, `price`, `current_period_end`, `cancel_at_period_end`; null "
+        "without one) and their richest grant in force (`grant`, or null).",
+    )
     def get(self, request: Request) -> Response:
         summary = services.subscription_summary(request.user)
         return Response(serializers.SubscriptionSerializer(summary).data)
@@ -179,6 +200,63 @@ class PaymentIntentConfirmView(BillingView):
             client_key=_client_key(request),
         )
         return Response(intent)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Complimentary plans (staff only), newest first",
+        description="Every grant, ended and expired ones included (`active` says which are "
+        "in force); `?user=` lists one member's.",
+        responses={200: serializers.GrantSerializer(many=True), 403: STAFF_ONLY},
+    ),
+    create=extend_schema(
+        summary="Give a member a plan without Stripe (staff only; audited)",
+        description="`{user, plan, ends_at?, reason}`: from now until `ends_at` (in the "
+        "future; null or absent: until ended). The member's plan is the richest of their "
+        "subscription and grants; it follows at once (`/auth/me`, `/billing/subscription`, "
+        "quotas, a `billing.plan.updated` frame on their sockets). Works without Stripe "
+        "keys.",
+        request=serializers.GrantCreateSerializer,
+        responses={201: serializers.GrantSerializer, 403: STAFF_ONLY},
+    ),
+    destroy=extend_schema(
+        summary="End a grant now (staff only; audited)",
+        description="The member's plan follows at once. The grant is kept, with `ended_at`; "
+        "ending one that has already ended changes nothing.",
+        responses={204: None, 403: STAFF_ONLY},
+    ),
+)
+class GrantViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Staff's complimentary plans: billing's own rows, no Stripe involved."""
+
+    error_codes = {"create": {400: {"plan": ["invalid_choice"], "ends_at": ["past"]}}}
+
+    lookup_value_converter = "uuid"  # the router's <uuid:pk>
+    queryset = PlanGrant.objects.none()  # the model, for the schema; rows: get_queryset
+    permission_classes = [IsAdminUser]
+    pagination_class = PageNumberPagination
+    filterset_class = GrantFilter
+    serializer_class = serializers.GrantSerializer
+
+    def get_queryset(self):
+        return selectors.grants()
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        data = serializers.GrantCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = services.grant_create(
+            **data.validated_data, granted_by=request.user, request=request
+        )
+        grant = self.get_queryset().get(pk=grant.pk)
+        return Response(self.get_serializer(grant).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: PlanGrant) -> None:
+        services.grant_end(grant=instance, ended_by=self.request.user, request=self.request)
 
 
 class StripeWebhookView(ProcessWebhookView):

@@ -1,5 +1,6 @@
 """The coaching app's AI features, each declared once. Prompts live in
-``templates/prompts/coaching.*/``. Other parts of the app append their features below."""
+``templates/prompts/coaching.*/``, the answers of the offline provider in
+``coaching/ai_offline.py``. Other parts of the app append their features below."""
 
 from typing import Annotated, Literal
 
@@ -56,6 +57,8 @@ ASSESSMENT_ANALYSIS = features.register(
     "archetype, advice on learning AI, and suggested goals.",
     max_output_tokens=2000,
     on_finish="coaching.services.assessment.assessment_analysis_finished",
+    member_context=True,
+    offline="coaching.ai_offline.assessment_analysis",
 )
 
 # --- development plans --------------------------------------------------------------------
@@ -128,6 +131,9 @@ DEVELOPMENT_PLAN = features.register(
     "latest assessment and the member's active goals, with recommendations.",
     max_output_tokens=6000,
     on_finish="coaching.services.plans.plan_generation_finished",
+    entitlement="coaching.plans",
+    member_context=True,
+    offline="coaching.ai_offline.development_plan",
 )
 
 
@@ -219,6 +225,9 @@ TOOL_ROADMAP = features.register(
     description="A career roadmap: stages with their duration, goals, skills and resources.",
     max_output_tokens=4000,
     on_finish="coaching.services.tools.artifact_generation_finished",
+    entitlement="coaching.tools",
+    member_context=True,
+    offline="coaching.ai_offline.roadmap",
 )
 TOOL_BRAND = features.register(
     "coaching.tool_brand",
@@ -226,6 +235,9 @@ TOOL_BRAND = features.register(
     description="A personal brand: positioning, tagline, voice, audiences, pillars and bios.",
     max_output_tokens=3000,
     on_finish="coaching.services.tools.artifact_generation_finished",
+    entitlement="coaching.tools",
+    member_context=True,
+    offline="coaching.ai_offline.brand",
 )
 TOOL_CONTENT = features.register(
     "coaching.tool_content",
@@ -233,6 +245,9 @@ TOOL_CONTENT = features.register(
     description="A piece of content for one channel: hook, body, call to action, hashtags.",
     max_output_tokens=3000,
     on_finish="coaching.services.tools.artifact_generation_finished",
+    entitlement="coaching.tools",
+    member_context=True,
+    offline="coaching.ai_offline.content",
 )
 TOOL_DOCUMENT = features.register(
     "coaching.tool_document",
@@ -240,6 +255,9 @@ TOOL_DOCUMENT = features.register(
     description="A career document (CV, cover letter, bio, proposal) in sections.",
     max_output_tokens=5000,
     on_finish="coaching.services.tools.artifact_generation_finished",
+    entitlement="coaching.tools",
+    member_context=True,
+    offline="coaching.ai_offline.document",
 )
 
 # Artifact.Kind value -> (feature, schema).

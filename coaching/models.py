@@ -127,6 +127,11 @@ class AssessmentResult(BaseModel):
     generation = models.ForeignKey(
         "ai.Generation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    notes = models.TextField(
+        blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        help_text="The member's own notes on this result (the only part they edit).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -239,6 +244,11 @@ class Recommendation(BaseModel):
     )
     applied_action = models.ForeignKey(
         PlanAction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The generation that wrote it (an assessment analysis or a plan's): its ``ai``
+    # provenance, kept when the plan it came with is deleted.
+    generation = models.ForeignKey(
+        "ai.Generation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
@@ -412,3 +422,9 @@ class ArtifactVersion(BaseModel):
                 fields=["artifact", "version"], name="coaching_artifact_version_once"
             ),
         ]
+
+    @property
+    def generation(self):
+        """The generation that wrote this state: the first version is the tool's answer,
+        every later one a member's edit (None)."""
+        return self.artifact.generation if self.version == 1 else None

@@ -42,6 +42,7 @@ privacy.register(
         "ai_interest",
         "learning_style",
         "analysis",
+        "notes",
         "created_at",
     ),
 )

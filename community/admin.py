@@ -294,7 +294,7 @@ class MessageAdmin(BothPartiesAudited):
     shows it and is audited for its sender and its recipient."""
 
     subject_fields = ("sender_id", "recipient_id")
-    list_display = ["id", "sender", "recipient", "created_at", "read_at"]
+    list_display = ["id", "sender", "recipient", "created_at", "delivered_at", "read_at"]
     list_filter = ["created_at"]
     list_select_related = ["sender", "recipient"]
     search_fields = ["sender__email", "recipient__email"]
@@ -307,5 +307,6 @@ class MessageAdmin(BothPartiesAudited):
         "content",
         "client_id",
         "created_at",
+        "delivered_at",
         "read_at",
     ]

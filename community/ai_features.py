@@ -1,6 +1,7 @@
 """The community's AI features: short reasons to connect with recommended members, and
 suggestions for a member's own profile. Prompts live in
-``templates/prompts/community.*/``."""
+``templates/prompts/community.*/``, the answers of the offline provider in
+``community/ai_offline.py``."""
 
 from typing import Annotated, Literal
 
@@ -70,6 +71,8 @@ CONNECTION_REASONS = features.register(
     "most once a day per member, cached.",
     max_output_tokens=1500,
     on_finish="community.services.recommendations.connection_reasons_finished",
+    member_context=True,
+    offline="community.ai_offline.connection_reasons",
 )
 
 PROFILE_OPTIMIZE = features.register(
@@ -77,4 +80,6 @@ PROFILE_OPTIMIZE = features.register(
     schema=ProfileOptimization,
     description="Concrete suggestions for a member's profile, with headline options.",
     max_output_tokens=1500,
+    member_context=True,
+    offline="community.ai_offline.profile_optimization",
 )

@@ -18,6 +18,10 @@ Client -> server
     sent; the sends of different sockets are stored side by side (on a thread pool, not
     channels' one database thread: see ``_send``).
 
+    Sending needs the ``community.messaging`` feature in the sender's plan, checked on
+    every frame (the plan is cached, and a change of plan drops it, so an upgrade or a
+    downgrade applies to an open socket at its next frame).
+
 ``{"type": "message.read", "id": "<message uuid>"}``
     The recipient marks the message, and every earlier unread one of that conversation
     addressed to them, read. No reply of its own: the reader's sockets (this one
@@ -30,8 +34,17 @@ Client -> server
 Server -> client
 ----------------
 
-``message.new``, ``message.ack``, ``message.read`` and ``typing``: their shapes are in
-``frames.py``, which builds them.
+``message.new``, ``message.ack``, ``message.delivered``, ``message.read`` and ``typing``:
+their shapes are in ``frames.py``, which builds them.
+
+Delivery
+--------
+
+When a ``message.new`` has been written to one of the recipient's sockets, that socket
+marks the message delivered (:func:`message_new_sent`): after the frame is sent, beside
+the socket's loop and on a thread of the pool, so neither the next frame to the client nor
+the client's own frames wait for the database. Of several sockets of the recipient, the
+first to mark it wins; the sender's sockets get one ``message.delivered``.
 
 Errors
 ------
@@ -49,6 +62,8 @@ A refused frame gets ``{"type": "error", "code", "detail", "attr", "client_id"?}
   blocked you or accept messages from nobody; the two are not told apart), on
   ``recipient``; for ``typing`` as for ``message.send``.
 - ``client_id_reused`` (409 over REST): the ``client_id`` was used for another recipient.
+- ``plan_required`` (``attr`` null) for ``message.send`` when the sender's plan does not
+  include messaging; the detail names the plan that does. Nothing is stored.
 - ``throttled``: more messages than ``THROTTLE_RATES["messaging"]`` allows; the budget
   is the sender's, shared with ``POST /messages``.
 - ``not_found`` for ``message.read`` of a message that is not addressed to you.
@@ -56,17 +71,32 @@ A refused frame gets ``{"type": "error", "code", "detail", "attr", "client_id"?}
 
 from __future__ import annotations
 
+import logging
 from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 
+from accounts import entitlements
 from community import frames
 from community.selectors import messages as selectors
 from community.services import messages as services
 from core import realtime
-from core.exceptions import TooManyRequests
-from core.realtime import frame_handler
+from core.exceptions import DomainError, TooManyRequests
+from core.realtime import frame_handler, frame_sent_handler
 from core.throttles import MessagingThrottle
+
+logger = logging.getLogger(__name__)
+
+
+def _within_plan(user) -> None:
+    """``entitlements.require`` for the socket: its refusal (DRF's 403) becomes a
+    ``DomainError`` with the same code and detail, which the consumer answers with an
+    ``error`` frame (anything else would be reported as a server error)."""
+    try:
+        entitlements.require(user, services.MESSAGING_FEATURE)
+    except entitlements.PlanRequired as refusal:
+        raise DomainError(str(refusal.detail), code=entitlements.PLAN_REQUIRED) from None
 
 
 def _within_messaging_rate(user) -> None:
@@ -81,6 +111,9 @@ def _within_messaging_rate(user) -> None:
 
 
 def _send_now(user, frame, origin_channel):
+    # The plan before the budget, as REST checks permissions before throttles: a refused
+    # frame spends none of it.
+    _within_plan(user)
     _within_messaging_rate(user)
     return services.message_send(
         sender=user,
@@ -137,3 +170,23 @@ async def typing(consumer, frame):
     recipient = selectors.parse_id(frame["recipient"])
     # Not stored and not tied to a transaction: straight to the recipient's sockets.
     await realtime.asend_now(recipient, frames.typing(from_id=consumer.user.pk))
+
+
+# Off channels' one database thread for the reason ``_send`` is: every socket of the
+# process receiving messages would otherwise queue its receipts behind the others' work.
+_deliver = database_sync_to_async(services.message_deliver, thread_sensitive=False)
+
+
+@frame_sent_handler("message.new")
+async def message_new_sent(consumer, frame):
+    """A ``message.new`` reached one of this member's sockets: when they are its recipient
+    and it was not delivered yet, it is now. The sender's own copies mark nothing."""
+    message = frame["message"]
+    if message.get("recipient_id") != str(consumer.user.pk) or message.get("delivered_at"):
+        return
+    try:
+        await _deliver(recipient_id=consumer.user.pk, message_ids=[message["id"]])
+    except DatabaseError:
+        # The client has the message and needs nothing from us; the receipt is what is
+        # lost, and it follows when the recipient next fetches the conversation.
+        logger.warning("Could not mark message %s delivered", message["id"], exc_info=True)

@@ -8,6 +8,7 @@ plain text; nothing here is ever rendered as HTML.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from core.models import BaseModel
 
@@ -209,7 +210,17 @@ class Conversation(BaseModel):
 
 class Message(BaseModel):
     """One message, stored before it is pushed. ``client_id`` is the sender's own id for
-    it: a resend with the same id (after a dropped socket) returns the stored message."""
+    it: a resend with the same id (after a dropped socket) returns the stored message.
+
+    Its :attr:`status` follows from two timestamps rather than a column of its own, so the
+    two can never disagree: ``delivered_at`` is set when the recipient first has it (one of
+    their sockets received it, or they fetched it), ``read_at`` when they read it. Reading
+    implies having it, which a check constraint holds."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "sent"
+        DELIVERED = "delivered", "delivered to one of the recipient's devices"
+        READ = "read", "read by the recipient"
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -228,6 +239,7 @@ class Message(BaseModel):
     )
     content = models.TextField(max_length=MESSAGE_MAX_LENGTH)
     client_id = models.CharField(max_length=CLIENT_ID_MAX_LENGTH, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -237,6 +249,10 @@ class Message(BaseModel):
                 fields=["sender", "client_id"],
                 condition=~Q(client_id=""),
                 name="community_message_client_id_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(read_at__isnull=True) | Q(delivered_at__isnull=False),
+                name="community_message_read_was_delivered",
             ),
         ]
         indexes = [
@@ -250,5 +266,39 @@ class Message(BaseModel):
             ),
         ]
 
+    @property
+    def status(self) -> str:
+        if self.read_at is not None:
+            return self.Status.READ
+        if self.delivered_at is not None:
+            return self.Status.DELIVERED
+        return self.Status.SENT
+
     def __str__(self) -> str:
         return f"{self.sender_id} -> {self.recipient_id}"
+
+
+class AppliedRecommendation(BaseModel):
+    """A member ``viewer`` acted on from their recommendations (``is_applied`` in the list).
+    It is the viewer's own note: ``member`` is never told, nor shown it in their export."""
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="community_applied_recommendations",
+    )
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    applied_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["viewer", "member"], name="community_recommendation_applied_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(viewer=F("member")), name="community_recommendation_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} applied {self.member_id}"

@@ -1,9 +1,9 @@
 """Export and erasure of the community's rows.
 
-A member's posts, comments, likes, reports, blocks and tier go with them. Messages follow
-``COMMUNITY_KEEP_MESSAGES``: on (the default), the other party keeps the conversation and
-the erased member's side becomes ``NULL``, shown as a deleted member; off, every
-conversation the member was part of is deleted for both sides. A conversation whose two
+A member's posts, comments, likes, reports, blocks, applied recommendations and tier go
+with them. Messages follow ``COMMUNITY_KEEP_MESSAGES``: on (the default), the other party
+keeps the conversation and the erased member's side becomes ``NULL``, shown as a deleted
+member; off, every conversation the member was part of is deleted for both sides. A conversation whose two
 members are both gone is deleted either way.
 """
 
@@ -12,7 +12,17 @@ from django.db.models import Q
 
 from core import privacy
 
-from .models import Block, Comment, Conversation, Like, Membership, Message, Post, Report
+from .models import (
+    AppliedRecommendation,
+    Block,
+    Comment,
+    Conversation,
+    Like,
+    Membership,
+    Message,
+    Post,
+    Report,
+)
 
 
 def _erase_messages(rows, user) -> int:
@@ -44,6 +54,13 @@ def _erase_blocks(rows, user) -> int:
     return deleted
 
 
+def _erase_applied_recommendations(rows, user) -> int:
+    # Other members' notes of having applied the member go too; like blocks, they are never
+    # exported to the member they name.
+    deleted, _ = AppliedRecommendation.objects.filter(Q(viewer=user) | Q(member=user)).delete()
+    return deleted
+
+
 privacy.register(Membership, export_fields=("tier__name", "tier_changed_at", "created_at"))
 privacy.register(
     Post,
@@ -66,6 +83,12 @@ privacy.register(
     Block, user_field="blocker", export_fields=("blocked_id", "created_at"), erase=_erase_blocks
 )
 privacy.register(
+    AppliedRecommendation,
+    user_field="viewer",
+    export_fields=("member_id", "applied_at"),
+    erase=_erase_applied_recommendations,
+)
+privacy.register(
     Message,
     user_field=("sender", "recipient"),
     export_fields=(
@@ -75,6 +98,7 @@ privacy.register(
         "recipient_id",
         "content",
         "created_at",
+        "delivered_at",
         "read_at",
     ),
     erase=_erase_messages,

@@ -5,6 +5,7 @@ root, ``/messages...``, and is mounted there."""
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .views import admin_members as admin_member_views
 from .views import directory as directory_views
 from .views import messages as message_views
 from .views import posts as posts_views
@@ -20,6 +21,13 @@ router.register("posts", posts_views.PostViewSet, basename="post")
 urlpatterns = [
     # --- directory and tiers ---
     path("members/<uuid:pk>/tier", directory_views.MemberTierView.as_view(), name="member-tier"),
+    # --- staff's member management ---
+    path("admin/members", admin_member_views.StaffMemberListView.as_view(), name="admin-members"),
+    path(
+        "admin/members/<uuid:pk>",
+        admin_member_views.StaffMemberView.as_view(),
+        name="admin-member",
+    ),
     # --- posts, comments, likes, reports ---
     path("posts/<uuid:pk>/like", posts_views.PostLikeView.as_view(), name="post-like"),
     path("posts/<uuid:pk>/comments", posts_views.PostCommentsView.as_view(), name="post-comments"),
@@ -32,6 +40,11 @@ urlpatterns = [
         "recommendations",
         recommendation_views.RecommendationsView.as_view(),
         name="recommendations",
+    ),
+    path(
+        "recommendations/<uuid:member_id>/apply",
+        recommendation_views.RecommendationApplyView.as_view(),
+        name="recommendation-apply",
     ),
     path(
         "profile/optimize",

@@ -1,8 +1,9 @@
-"""System checks that keep later apps honest."""
+"""System checks that keep later apps honest, and deployments told where they live."""
 
+from django.conf import settings
 from django.core import checks
 
-from . import privacy
+from . import links, privacy
 
 
 @checks.register(checks.Tags.models)
@@ -21,3 +22,21 @@ def every_user_model_is_registered_for_privacy(app_configs=None, **kwargs):
                 )
             )
     return errors
+
+
+@checks.register(deploy=True)
+def public_url_is_known(app_configs=None, **kwargs):
+    """Emails written with no request behind them (the verification reminder, unsubscribe
+    links) and Stripe's return URLs need the platform's address; without one they name the
+    laptop's (``core.links``)."""
+    if settings.PUBLIC_URL or settings.FRONTEND_URL:
+        return []
+    return [
+        checks.Warning(
+            "Neither PUBLIC_URL nor FRONTEND_URL is set: links written with no request "
+            "behind them (the verification reminder, unsubscribe links, Stripe's return "
+            f"URLs) point at {links.LOCAL_URL}.",
+            hint="Set PUBLIC_URL to the platform's public address, e.g. https://api.example.com.",
+            id="core.W001",
+        )
+    ]

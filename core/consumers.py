@@ -326,7 +326,11 @@ class PlatformConsumer(AsyncWebsocketConsumer):
     async def user_frame(self, event: dict[str, Any]) -> None:
         if event.get("except_channel") == self.channel_name:
             return
-        await self.send_frame(event["frame"])
+        frame = event["frame"]
+        await self.send_frame(frame)
+        after = realtime.sent_handler_for(frame.get("type"))
+        if after is not None:
+            self.spawn(after(self, frame))
 
     async def user_close(self, event: dict[str, Any]) -> None:
         if not self._closing:

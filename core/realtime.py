@@ -28,6 +28,11 @@ An app that accepts client frames registers a handler in its ``events.py``::
 Handlers run on the socket's receive loop, so they must be quick: a database write is
 fine, anything that calls the network or takes long goes to a Celery task (or
 ``consumer.spawn``), and its result comes back through ``send_to_user``.
+
+A frame pushed to a user's group may need an answer from the server once it is on one of
+their sockets (a delivery receipt): :func:`frame_sent_handler` registers a handler that
+the consumer runs after writing a frame of that type, beside the socket
+(``consumer.spawn``), so it holds up neither the next frame to the client nor theirs.
 """
 
 from __future__ import annotations
@@ -101,6 +106,27 @@ def frame_handler(frame_type: str, *, required: tuple[str, ...] = ()):
 
 def handler_for(frame_type: str) -> FrameHandler | None:
     return _handlers.get(frame_type)
+
+
+_sent_handlers: dict[str, Handler] = {}
+
+
+def frame_sent_handler(frame_type: str):
+    """Register ``handler(consumer, frame)``, run on each socket that was sent a
+    ``frame_type`` frame through the user's group (:func:`send_to_user`), after it was
+    sent. A failure is reported to that socket like a spawned task's."""
+
+    def decorator(handler: Handler) -> Handler:
+        if frame_type in _sent_handlers:
+            raise ValueError(f"A sent handler for {frame_type!r} frames is already registered.")
+        _sent_handlers[frame_type] = handler
+        return handler
+
+    return decorator
+
+
+def sent_handler_for(frame_type: str) -> Handler | None:
+    return _sent_handlers.get(frame_type)
 
 
 def registered_frame_types() -> list[str]:

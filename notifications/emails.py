@@ -21,7 +21,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
 
+from core.links import public_url
 from core.mail import render_email
 
 from .kinds import Kind
@@ -45,8 +47,13 @@ def read_unsubscribe_token(token: str) -> tuple[str, str]:
 
 
 def unsubscribe_url(user, kind: Kind) -> str:
+    """Absolute: it is opened from a mail client, and emails go out from a worker, with no
+    request to take the host from (``core.links.public_url``)."""
+    base = settings.NOTIFICATIONS_UNSUBSCRIBE_URL or (
+        public_url() + reverse("notifications:unsubscribe")
+    )
     query = urlencode({"token": unsubscribe_token(user, kind)})
-    return f"{settings.NOTIFICATIONS_UNSUBSCRIBE_URL}?{query}"
+    return f"{base}?{query}"
 
 
 def build_message(notification: Notification, kind: Kind) -> EmailMultiAlternatives:

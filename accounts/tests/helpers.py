@@ -5,8 +5,12 @@ from rest_framework.test import APIClient
 
 from accounts.services import tokens_for
 
+# The key in a link to the front end (``?key=...``) or to the platform's own pages
+# (``/account/verify-email/<key>``, ``/account/reset-password/<key>``).
+KEY_IN_LINK = r"(?:key=|/account/(?:verify-email|reset-password)/)([\w:\-]+)"
 
-def key_from_last_email(pattern: str = r"key=([\w:\-]+)") -> str:
+
+def key_from_last_email(pattern: str = KEY_IN_LINK) -> str:
     """The key in the most recent email's text body (verification or password reset)."""
     match = re.search(pattern, mail.outbox[-1].body)
     assert match, mail.outbox[-1].body

@@ -124,7 +124,7 @@ def leave_traces_everywhere(member, other, staff, capture) -> None:
         coaching.GoalProgressEntryFactory(goal=goal, user=member)
         coaching.XPAwardFactory(user=member)
         coaching.BadgeAwardFactory(user=member)
-        coaching.AssessmentResultFactory(user=member)
+        coaching.AssessmentResultFactory(user=member, notes=f"Notes of {NAME}")
         coaching.DevelopmentPlanFactory(user=member)
         coaching.RecommendationFactory(user=member)
         coaching.ArtifactFactory(user=member, project=coaching.ProjectFactory(user=member))
@@ -200,6 +200,7 @@ def test_erasure_leaves_no_trace_of_the_member_in_any_column(
     before = columns_naming(needles)
     assert ("notifications_schedulednotification", "payload") in before  # the alert
     assert ("community_comment", "content") in before
+    assert ("coaching_assessmentresult", "notes") in before
     assert ("axes_accessattempt", "username") in before
     assert ("axes_accesslog", "username") in before
 

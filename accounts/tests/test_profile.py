@@ -136,13 +136,142 @@ def test_email_is_read_only(member_api, member):
     assert member.email != "hijack@example.com"
 
 
-def test_put_is_not_offered(member_api):
-    assert member_api.put(URL, {}).status_code == 405
+CARD = {
+    "display_name": "Ada L.",
+    "headline": "Engines and poetry",
+    "company": "Analytical Engines",
+    "position": "Founder",
+    "industry": "Computing",
+}
+
+
+def test_put_replaces_the_profile(member_api, member):
+    # given
+    body = {
+        **CARD,
+        "timezone": "Europe/London",
+        "phone": "+44 20 7946 0958",
+        "coaching_style": "direct",
+        "focus_areas": ["career", "leadership"],
+        "directory_visibility": "hidden",
+        "allow_messages_from": "nobody",
+        "email_notifications": False,
+        "in_app_notifications": False,
+        "marketing_opt_in": True,
+    }
+
+    # when
+    response = member_api.put(URL, body, format="json")
+
+    # then
+    assert response.status_code == 200
+    assert response.json() == {
+        "email": member.email,
+        **body,
+        "updated_at": response.json()["updated_at"],
+    }
+    stored = Profile.objects.filter(user=member).values(*Profile.MEMBER_FIELDS).get()
+    assert stored == {key: value for key, value in body.items() if key != "marketing_opt_in"}
+    assert list(Consent.objects.filter(user=member, kind="marketing").values_list("granted")) == [
+        (True,)
+    ]
+
+
+def test_put_resets_what_the_member_shows_and_keeps_the_settings_left_out(member_api, member):
+    # given
+    member_api.patch(
+        URL,
+        {
+            "phone": "+44 20 7946 0958",
+            "coaching_style": "direct",
+            "focus_areas": ["career"],
+            "timezone": "Europe/London",
+            "directory_visibility": "hidden",
+            "allow_messages_from": "nobody",
+            "email_notifications": False,
+            "marketing_opt_in": True,
+        },
+        format="json",
+    )
+
+    # when
+    response = member_api.put(URL, CARD, format="json")
+
+    # then
+    assert response.status_code == 200
+    profile = Profile.objects.get(user=member)
+    assert (profile.phone, profile.phone_index, profile.coaching_style, profile.focus_areas) == (
+        "",
+        "",
+        "",
+        [],
+    )
+    assert (
+        profile.timezone,
+        profile.directory_visibility,
+        profile.allow_messages_from,
+        profile.email_notifications,
+    ) == ("Europe/London", "hidden", "nobody", False)
+    assert response.json()["marketing_opt_in"] is True
+    assert Consent.objects.filter(user=member, kind="marketing").count() == 1
+
+
+def test_what_get_answers_can_be_put_back_unchanged(member_api, member):
+    # given
+    member_api.patch(URL, {**CARD, "focus_areas": ["career"]}, format="json")
+    before = member_api.get(URL).json()
+
+    # when
+    response = member_api.put(URL, before, format="json")
+
+    # then
+    assert response.status_code == 200
+    assert {k: v for k, v in response.json().items() if k != "updated_at"} == {
+        k: v for k, v in before.items() if k != "updated_at"
+    }
+
+
+def test_put_needs_the_card(member_api, member):
+    before = Profile.objects.filter(user=member).values().get()
+
+    response = member_api.put(URL, {"timezone": "Europe/London"}, format="json")
+
+    assert response.status_code == 400
+    assert errors_of(response) == [{"code": "required", "attr": name} for name in CARD]
+    assert Profile.objects.filter(user=member).values().get() == before
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"timezone": "Mars/Olympus"}, [{"code": "invalid", "attr": "timezone"}]),
+        ({"display_name": "x" * 81}, [{"code": "max_length", "attr": "display_name"}]),
+        ({"display_name": None}, [{"code": "null", "attr": "display_name"}]),
+        ({"focus_areas": "career"}, [{"code": "not_a_list", "attr": "focus_areas"}]),
+        ({"phone": "call me maybe"}, [{"code": "invalid", "attr": "phone"}]),
+    ],
+)
+def test_put_bad_input_names_the_field_and_changes_nothing(member_api, member, body, expected):
+    before = Profile.objects.filter(user=member).values().get()
+
+    response = member_api.put(URL, {**CARD, **body}, format="json")
+
+    assert response.status_code == 400
+    assert errors_of(response) == expected
+    assert Profile.objects.filter(user=member).values().get() == before
 
 
 def test_profile_requires_authentication(api):
     assert api.get(URL).status_code == 401
     assert api.patch(URL, {"display_name": "x"}).status_code == 401
+    assert api.put(URL, CARD).status_code == 401
+
+
+def test_profile_takes_constant_queries(member_api, django_assert_num_queries):
+    # then: the user, the profile with its marketing choice
+    with django_assert_num_queries(2):
+        response = member_api.get(URL)
+    assert response.status_code == 200
 
 
 def test_consents_list_only_the_callers_rows_in_constant_queries(

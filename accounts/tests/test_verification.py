@@ -1,5 +1,5 @@
 import pytest
-from allauth.account.models import EmailAddress
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.core import mail
 
 from analytics.models import Event
@@ -126,3 +126,56 @@ def test_resend_needs_a_valid_email(api):
 
     assert response.status_code == 400
     assert errors_of(response) == [{"code": "invalid", "attr": "email"}]
+
+
+# --- token, the name some clients send the key by ------------------------------------------
+
+
+def unverified_key() -> tuple[EmailAddress, str]:
+    """A member's unverified address and the key its verification email carries."""
+    user = UserFactory(verified=False)
+    address = EmailAddress.objects.get(user=user)
+    return address, EmailConfirmationHMAC(address).key
+
+
+@pytest.mark.parametrize("names", [("token",), ("key", "token")])
+def test_token_is_accepted_in_place_of_key(api, names):
+    # given
+    address, key = unverified_key()
+
+    # when
+    response = api.post("/api/v1/auth/verify-email", dict.fromkeys(names, key))
+
+    # then
+    assert response.status_code == 200
+    assert response.json() == {"detail": "Email address verified."}
+    address.refresh_from_db()
+    assert address.verified is True
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"key": "{key}", "token": "forged:key"}, [{"code": "mismatch", "attr": "token"}]),
+        ({"token": "forged:key"}, [{"code": "invalid_key", "attr": "key"}]),
+        ({"token": ""}, [{"code": "blank", "attr": "token"}]),
+        ({"token": None}, [{"code": "null", "attr": "token"}]),
+        ({}, [{"code": "required", "attr": "key"}]),
+    ],
+)
+def test_a_bad_token_is_a_400_and_verifies_nothing(api, body, expected):
+    # given
+    address, key = unverified_key()
+
+    # when
+    response = api.post(
+        "/api/v1/auth/verify-email",
+        {name: value.format(key=key) if value else value for name, value in body.items()},
+        format="json",
+    )
+
+    # then
+    assert response.status_code == 400
+    assert errors_of(response) == expected
+    address.refresh_from_db()
+    assert address.verified is False

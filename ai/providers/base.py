@@ -24,8 +24,12 @@ class ProviderRequest:
     schema_name: str | None = None
     max_output_tokens: int | None = None
     temperature: float | None = None
-    # The generation's inputs, for the offline provider to build its answer from.
+    # The generation's inputs and member context, for the offline provider to build its
+    # answer from, and the feature's own offline answer when it declares one
+    # (offline(inputs=..., context=...) -> dict; ai/features.py).
     inputs: dict[str, Any] | None = None
+    member_context: dict[str, Any] | None = None
+    offline: Callable[..., dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

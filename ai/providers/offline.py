@@ -2,11 +2,14 @@
 and in tests with no key.
 
 Answers are deterministic (the same input gives the same answer), fast, and valid for the
-feature's schema: the schema is walked and every string is taken from the input text
-(sentences, cut to the field's length limits), numbers sit inside their bounds, enums take
-their first value, arrays get their minimum length (three items when that is allowed and
-no minimum is set). Generations are recorded with provider and model "offline", so nobody
-mistakes them for a model's work.
+feature's schema. A feature that declares an ``offline`` function (ai/features.py) gets
+that function's answer, written from its input and the member's context like a model's
+would be. Any other feature gets the schema filled generically: every string is taken from
+the prose of the input (sentences, cut to the field's length limits; dates, ids and slugs
+are not prose), a heading (``title``, ``name``...) gets a sentence's first clause, numbers
+sit inside their bounds near the lower one, enums take their first value, arrays get their
+minimum length (three items when that is allowed and no minimum is set). Generations are
+recorded with provider and model "offline", so nobody mistakes them for a model's work.
 """
 
 from __future__ import annotations
@@ -18,12 +21,16 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from .. import offline as writing
 from .base import Completion, Delta, ProviderRequest, ProviderStream
 
 NAME = "offline"
 DEFAULT_ARRAY_LENGTH = 3
 # Deeper than this, a recursive schema gets the smallest answer it allows.
 MAX_DEPTH = 6
+# Generic numbers stay within this many steps of their lower bound: a duration, a count or
+# an effort of a model's answer is rarely near its maximum.
+NUMBER_SPAN = 10
 FORMATS = {
     "date": "2030-01-01",
     "date-time": "2030-01-01T09:00:00Z",
@@ -35,6 +42,8 @@ FORMATS = {
     "ipv6": "2001:db8::1",
     "uri": "https://example.com/",
 }
+# Fields that name something rather than say it: a clause, not a sentence.
+HEADING_FIELDS = frozenset({"title", "name", "heading", "label", "headline", "tagline"})
 REPLY_WORDS = 40
 
 
@@ -45,11 +54,15 @@ class OfflineProvider:
         return NAME
 
     def complete(self, request: ProviderRequest) -> Completion:
-        text = source_text(request)
-        if request.json_schema is not None:
-            content = json.dumps(answer_for(request.json_schema, text), ensure_ascii=False)
+        if request.json_schema is None:
+            content = reply_to(source_text(request))
+        elif request.offline is not None:
+            answer = request.offline(inputs=request.inputs or {}, context=request.member_context)
+            content = json.dumps(answer, ensure_ascii=False)
         else:
-            content = reply_to(text)
+            content = json.dumps(
+                answer_for(request.json_schema, source_text(request)), ensure_ascii=False
+            )
         return Completion(
             content=content,
             refusal=None,
@@ -76,26 +89,19 @@ def _count_tokens(request: ProviderRequest) -> int:
 
 
 def source_text(request: ProviderRequest) -> str:
-    """The text an answer is built from: the inputs' strings, else the last user message."""
-    strings = list(_strings(request.inputs)) if request.inputs else []
-    if strings:
-        return "\n".join(strings)
+    """The text an answer is built from: the prose of the inputs, else their other strings
+    as words (``hands_on`` -> ``hands on``), else the last user message."""
+    strings = list(writing.strings_in(request.inputs)) if request.inputs else []
+    prose = [text for text in strings if writing.is_prose(text)]
+    if prose:
+        return "\n".join(prose)
+    words = [writing.humanise(text) for text in strings if writing.is_prose(writing.humanise(text))]
+    if words:
+        return "\n".join(words)
     for message in reversed(request.messages):
         if message.get("role") == "user":
             return message.get("content", "")
     return ""
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        if value.strip():
-            yield value.strip()
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
 
 
 def reply_to(text: str) -> str:
@@ -117,7 +123,7 @@ class _Builder:
         self.root = root
         self.text = text
         sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
-        self.sentences = sentences or ["Offline answer"]
+        self.sentences = sentences or ["A draft written offline, without an AI model."]
         self.seed = int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
         self.strings_used = 0
 
@@ -129,7 +135,7 @@ class _Builder:
             node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
         return node
 
-    def build(self, node: dict[str, Any], *, depth: int) -> Any:
+    def build(self, node: dict[str, Any], *, depth: int, name: str = "") -> Any:
         node = self.resolve(node)
         if "const" in node:
             return node["const"]
@@ -137,28 +143,28 @@ class _Builder:
             return node["enum"][0]
         options = node.get("anyOf") or node.get("oneOf")
         if options:
-            return self.build(self._pick(options, depth), depth=depth)
+            return self.build(self._pick(options, depth), depth=depth, name=name)
         if node.get("allOf"):
             merged: dict[str, Any] = {}
             for part in node["allOf"]:
                 merged.update(self.resolve(part))
-            return self.build(merged, depth=depth)
+            return self.build(merged, depth=depth, name=name)
         kind = node.get("type")
         if isinstance(kind, list):
             concrete = [k for k in kind if k != "null"]
             kind = concrete[0] if concrete and depth < MAX_DEPTH else "null"
         if kind == "object":
             return {
-                name: self.build(sub, depth=depth + 1)
+                name: self.build(sub, depth=depth + 1, name=name)
                 for name, sub in node.get("properties", {}).items()
             }
         if kind == "array":
             return [
-                self.build(node.get("items", {}), depth=depth + 1)
+                self.build(node.get("items", {}), depth=depth + 1, name=name)
                 for _ in range(self._length(node, depth))
             ]
         if kind == "string":
-            return self.string(node)
+            return self.string(node, name)
         if kind == "integer":
             return self.integer(node)
         if kind == "number":
@@ -182,15 +188,18 @@ class _Builder:
         high = node.get("maxItems", DEFAULT_ARRAY_LENGTH)
         return max(low, min(high, DEFAULT_ARRAY_LENGTH))
 
-    def string(self, node: dict[str, Any]) -> str:
+    def string(self, node: dict[str, Any], name: str = "") -> str:
         fmt = node.get("format")
         if fmt == "uuid":
             return str(uuid.UUID(int=self.seed + self.strings_used))
         if fmt in FORMATS:
             return FORMATS[fmt]
         value = self.sentences[self.strings_used % len(self.sentences)]
+        value = value[:1].upper() + value[1:]
         self.strings_used += 1
         low, high = node.get("minLength", 0), node.get("maxLength")
+        if name in HEADING_FIELDS:
+            value = writing.label(value, high or 120) or value
         if high is not None and len(value) > high:
             cut = value[:high]
             # At a word boundary when there is one in the second half of the limit.
@@ -213,7 +222,7 @@ class _Builder:
     def integer(self, node: dict[str, Any]) -> int:
         low, high = self._bounds(node, 1)
         if low is not None and high is not None:
-            return int(low) + self.seed % (int(high) - int(low) + 1)
+            return int(low) + self.seed % min(int(high) - int(low) + 1, NUMBER_SPAN)
         if low is not None:
             return int(low)
         if high is not None:

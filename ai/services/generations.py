@@ -13,10 +13,12 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from accounts import entitlements
 from core.exceptions import Conflict
 from core.tasks import enqueue
 
 from .. import features, providers, quotas
+from ..context import member_context
 from ..features import Feature, OutputInvalid
 from ..models import Generation
 from ..providers import Completion, Provider, ProviderError, ProviderRequest
@@ -40,11 +42,16 @@ if TYPE_CHECKING:
 @transaction.atomic
 def generate(*, user: User, feature: str, inputs: dict[str, Any]) -> Generation:
     """Queue a generation of ``feature`` from ``inputs`` (the context of its prompt
-    templates; stored as JSON). Raises ``QuotaExceeded`` when the user's plan has no units
-    left today. The generation runs in a Celery task once this transaction commits."""
+    templates; stored as JSON). Raises ``PlanRequired`` when the user's plan does not
+    include the feature's entitlement, ``QuotaExceeded`` when it has no units left today.
+    The generation runs in a Celery task once this transaction commits. A feature declared
+    with ``member_context`` gets the member's context (``ai.context``) now, recorded on the
+    generation: its prompts say what the member's situation was when they asked."""
     spec = features.get(feature)
     if not spec.structured:
         raise ValueError(f"{feature} has no output schema; stream it with ai.services.stream.")
+    if spec.entitlement:
+        entitlements.require(user, spec.entitlement)
     provider = providers.get_provider()
     day = quotas.take(user=user, feature=spec.name, cost=spec.cost)
     generation = Generation.objects.create(
@@ -54,6 +61,7 @@ def generate(*, user: User, feature: str, inputs: dict[str, Any]) -> Generation:
         model=provider.model_for(spec.model_name()),
         prompt_version=spec.prompt_version(),
         input=inputs,
+        member_context=member_context(user) if spec.member_context else None,
         quota_day=day,
         quota_cost=spec.cost,
     )
@@ -64,7 +72,8 @@ def generate(*, user: User, feature: str, inputs: dict[str, Any]) -> Generation:
 @transaction.atomic
 def generation_retry(*, generation: Generation) -> Generation:
     """Run a failed generation again, taking its quota again. Anything but a failed
-    structured generation whose input is still kept is refused with a 409."""
+    structured generation whose input is still kept is refused with a 409; a member whose
+    plan no longer includes the feature's entitlement with ``PlanRequired`` (403)."""
     generation = Generation.objects.select_for_update().get(pk=generation.pk)
     if generation.status != Generation.Status.FAILED:
         raise Conflict(
@@ -84,6 +93,8 @@ def generation_retry(*, generation: Generation) -> Generation:
         spec = features.get(generation.feature)
     except features.UnknownFeature:
         raise Conflict("This AI feature is no longer offered.", code="not_retryable") from None
+    if spec.entitlement:
+        entitlements.require(generation.user, spec.entitlement)
     generation.quota_day = quotas.take(user=generation.user, feature=spec.name, cost=spec.cost)
     generation.quota_cost = spec.cost
     generation.status = Generation.Status.QUEUED
@@ -182,7 +193,7 @@ def _run_structured(generation: Generation, usage: Usage) -> dict[str, Any]:
     generation.provider = provider.name
     generation.model = provider.model_for(spec.model_name())
     generation.prompt_version = spec.prompt_version()
-    messages = spec.render(generation.input or {})
+    messages = spec.render(generation.input or {}, generation.member_context)
     request = ProviderRequest(
         model=generation.model,
         messages=messages,
@@ -191,6 +202,8 @@ def _run_structured(generation: Generation, usage: Usage) -> dict[str, Any]:
         max_output_tokens=spec.max_output_tokens,
         temperature=spec.temperature,
         inputs=generation.input,
+        member_context=generation.member_context,
+        offline=spec.offline,
     )
     completion = _complete(provider, request, usage)
     output, problem = _validate(spec, completion)

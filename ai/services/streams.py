@@ -14,6 +14,7 @@ from django.utils import timezone
 from core import realtime
 
 from .. import features, frames, providers, quotas
+from ..context import member_context
 from ..features import Feature
 from ..models import Generation
 from ..providers import Provider, ProviderError, ProviderRequest
@@ -73,7 +74,8 @@ def stream(
 ) -> GenerationStream:
     """Stream a text reply of ``feature`` to ``messages`` (``[{"role": "user" |
     "assistant", "content": str}, ...]``, oldest first). The feature's ``system.txt`` is
-    rendered with ``context`` and sent first. Takes the quota at once (raises
+    rendered with ``context`` (and the member's context when the feature declares
+    ``member_context``) and sent first. Takes the quota at once (raises
     ``QuotaExceeded``); call it outside a transaction, so the generation row is committed
     before anyone hears of it."""
     spec = features.get(feature)
@@ -81,17 +83,24 @@ def stream(
         raise ValueError(f"{feature} has an output schema; queue it with ai.services.generate.")
     _check_messages(messages)
     context = context or {}
+    member = member_context(user) if spec.member_context else None
     # Rendered before anything is recorded: a broken template takes no quota.
-    system = spec.render_system(context)
+    system = spec.render_system(context, member)
     provider = providers.get_provider()
     generation = _stream_open(
-        user=user, spec=spec, provider=provider, messages=messages, context=context
+        user=user,
+        spec=spec,
+        provider=provider,
+        messages=messages,
+        context=context,
+        member=member,
     )
     request = ProviderRequest(
         model=generation.model,
         messages=[{"role": "system", "content": system}, *messages],
         max_output_tokens=spec.max_output_tokens,
         temperature=spec.temperature,
+        member_context=member,
     )
     return GenerationStream(generation, provider, request)
 
@@ -108,7 +117,13 @@ def _check_messages(messages: list[dict[str, str]]) -> None:
 
 @transaction.atomic
 def _stream_open(
-    *, user, spec: Feature, provider: Provider, messages: list, context: dict
+    *,
+    user,
+    spec: Feature,
+    provider: Provider,
+    messages: list,
+    context: dict,
+    member: dict | None,
 ) -> Generation:
     day = quotas.take(user=user, feature=spec.name, cost=spec.cost)
     return Generation.objects.create(
@@ -120,6 +135,7 @@ def _stream_open(
         model=provider.model_for(spec.model_name()),
         prompt_version=spec.prompt_version(),
         input={"messages": messages, "context": context},
+        member_context=member,
         quota_day=day,
         quota_cost=spec.cost,
         started_at=timezone.now(),

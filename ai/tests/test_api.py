@@ -45,6 +45,13 @@ def listed(generation: Generation) -> dict:
         "time_to_first_token_ms": generation.time_to_first_token_ms,
         "attempts": generation.attempts,
         "error": generation.error,
+        "ai": {
+            "provider": generation.provider,
+            "model": generation.model,
+            "generated_at": iso(generation.finished_at)
+            if generation.status == Generation.Status.SUCCEEDED
+            else None,
+        },
         "created_at": iso(generation.created_at),
         "finished_at": iso(generation.finished_at),
     }
@@ -55,6 +62,7 @@ def detailed(generation: Generation) -> dict:
         **listed(generation),
         "input": generation.input,
         "output": generation.output,
+        "member_context": generation.member_context,
         "content_cleared_at": iso(generation.content_cleared_at),
     }
 
@@ -93,7 +101,7 @@ def test_a_summary_is_accepted_and_runs_after_commit(
         "offline",
     )
     assert generation.output == {
-        "title": "Tea is grown on hills.",
+        "title": "Tea is grown on hills",
         "bullets": ["It is picked by hand.", "Then it is dried.", "Tea is grown on hills."],
     }
     followed = member_api.get(response.json()["status_url"])
@@ -333,7 +341,7 @@ def test_a_failed_generation_is_retried(member_api, member, django_capture_on_co
     }
     generation.refresh_from_db()
     assert (generation.status, generation.error, generation.attempts) == ("succeeded", None, 1)
-    assert generation.output["title"] == "Tea is grown on hills."
+    assert generation.output["title"] == "Tea is grown on hills"
     assert generation.quota_day == timezone.now().date()
     assert QuotaUsage.objects.get(user=member).used == 1
 
@@ -426,8 +434,8 @@ def test_usage_counts_today_and_this_month_against_the_plan(
     QuotaUsageFactory(user=other_member, feature="ai.text_summary", day=today, used=2)
     assistant_today = 4 if first_of_month == today else 0
 
-    # when
-    with django_assert_num_queries(2):
+    # when: the member, their plan (their grants: billing), the usage
+    with django_assert_num_queries(3):
         response = member_api.get(USAGE)
 
     # then

@@ -27,7 +27,7 @@ def test_a_summary_is_built_from_the_text_and_is_valid():
 
     # then
     assert TextSummary.model_validate_json(completion.content).model_dump() == {
-        "title": "Tea is grown on hills.",
+        "title": "Tea is grown on hills",
         "bullets": [
             "It is picked by hand!",
             "Then it is dried and rolled.",

@@ -38,6 +38,7 @@ def test_the_export_carries_the_callers_generations_and_quota_use(member, other_
             "prompt_version": "0123456789ab",
             "input": generation.input,
             "output": generation.output,
+            "member_context": None,
             "tokens_in": 40,
             "tokens_out": 12,
             "latency_ms": 5,

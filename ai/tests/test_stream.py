@@ -92,7 +92,10 @@ def test_the_stream_request_asks_for_usage_and_sends_the_system_prompt_first(mem
     assert body == {
         "model": "test-model",
         "messages": [
-            {"role": "system", "content": ASSISTANT.render_system({})},
+            {
+                "role": "system",
+                "content": ASSISTANT.render_system({}, Generation.objects.get().member_context),
+            },
             *MESSAGES,
         ],
         "max_completion_tokens": 1200,
@@ -199,13 +202,15 @@ def test_the_offline_provider_streams_a_labelled_reply(member):
         "This is the offline assistant: no AI provider is configured, so this reply is not "
         "a model's. You said: I shipped the billing rewrite."
     )
+    system = ASSISTANT.render_system({}, reply.generation.member_context)
+    prompt_words = sum(len(m["content"].split()) for m in [{"content": system}, *MESSAGES])
     assert recorded(reply.generation) == {
         "status": "succeeded",
         "streamed": True,
         "provider": "offline",
         "model": "offline",
         "output": {"text": text},
-        "tokens_in": 55,
+        "tokens_in": prompt_words,
         "tokens_out": 24,
         "attempts": 1,
         "error": None,

@@ -111,4 +111,4 @@ def test_a_worker_runs_a_generation_end_to_end(member, worker, tasks_sent_to_the
         "offline",
         1,
     ), log
-    assert TextSummary.model_validate(generation.output).title == "Tea is grown on hills."
+    assert TextSummary.model_validate(generation.output).title == "Tea is grown on hills"

@@ -19,6 +19,12 @@ WEBHOOK_UUID = uuid.UUID("7c8e3d0a-2b1f-4e5a-9c6d-0f1e2d3c4b5a")
 PREMIUM_PRICE = "price_premium_monthly"
 PRO_PRICE = "price_premium_yearly"
 TEST_QUOTAS = {"free": {"*": 20}, "premium": {"*": 200}}
+PREMIUM_FEATURES = [
+    "coaching.plans",
+    "coaching.tools",
+    "community.messaging",
+    "conversations.premium_scenarios",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -33,10 +39,16 @@ def _billing_settings(settings):
     settings.AI_QUOTAS = TEST_QUOTAS
     settings.BILLING_PAST_DUE_GRACE_DAYS = 7
     settings.BILLING_PLANS = {
-        "free": {"prices": [], "features": ["ai.basic"], "rank": 0},
+        "free": {
+            "prices": [],
+            "features": [],
+            "limits": {"conversations.practice_per_day": 3},
+            "rank": 0,
+        },
         "premium": {
             "prices": [PREMIUM_PRICE, PRO_PRICE],
-            "features": ["ai.basic", "ai.premium"],
+            "features": PREMIUM_FEATURES,
+            "limits": {"conversations.practice_per_day": 50},
             "rank": 1,
         },
     }

@@ -1,13 +1,24 @@
 """The billing endpoints of docs/API.md against the fake Stripe API."""
 
+import datetime as dt
+
 import pytest
 import stripe
+from django.utils import timezone
 from djstripe.models import Charge, Customer, Invoice
 
 from accounts.selectors import plan_for
 from accounts.tests.helpers import client_for
+from billing import services
 
-from .conftest import API_KEY, PREMIUM_PRICE, PRO_PRICE, customer_for, subscription_data
+from .conftest import (
+    API_KEY,
+    PREMIUM_FEATURES,
+    PREMIUM_PRICE,
+    PRO_PRICE,
+    customer_for,
+    subscription_data,
+)
 from .fake_stripe import example
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +33,6 @@ def _errors(response):
 @pytest.fixture
 def subscribed(fake_stripe, prices, member):
     """The member on premium, mirrored as the webhook would."""
-    from billing import services
-
     customer = customer_for(fake_stripe, member)
     data = subscription_data(fake_stripe, customer=customer.id, price=PREMIUM_PRICE)
     services.subscription_mirror(data=stripe.Subscription.retrieve(data["id"], api_key=API_KEY))
@@ -31,6 +40,27 @@ def subscribed(fake_stripe, prices, member):
 
 
 # --- plans ----------------------------------------------------------------------------------
+
+
+FREE_CONTENTS = {
+    "features": [],
+    "feature_labels": {},
+    "limits": {"conversations.practice_per_day": 3},
+    "limit_labels": {"conversations.practice_per_day": "Practice conversations per day"},
+    "quotas": {"*": 20},
+}
+PREMIUM_CONTENTS = {
+    "features": PREMIUM_FEATURES,
+    "feature_labels": {
+        "coaching.plans": "AI development plans from your assessment and goals",
+        "coaching.tools": "Career toolkit: AI roadmap, brand, content and document generators",
+        "community.messaging": "Direct messages with other members",
+        "conversations.premium_scenarios": "Premium practice scenarios",
+    },
+    "limits": {"conversations.practice_per_day": 50},
+    "limit_labels": {"conversations.practice_per_day": "Practice conversations per day"},
+    "quotas": {"*": 200},
+}
 
 
 def test_plans_list_the_free_plan_and_the_prices_on_sale(api, prices):
@@ -49,8 +79,7 @@ def test_plans_list_the_free_plan_and_the_prices_on_sale(api, prices):
                 "amount": 0,
                 "currency": None,
                 "interval": None,
-                "features": ["ai.basic"],
-                "quotas": {"*": 20},
+                **FREE_CONTENTS,
                 "demo": False,
             },
             {
@@ -60,8 +89,7 @@ def test_plans_list_the_free_plan_and_the_prices_on_sale(api, prices):
                 "amount": 900,
                 "currency": "eur",
                 "interval": "month",
-                "features": ["ai.basic", "ai.premium"],
-                "quotas": {"*": 200},
+                **PREMIUM_CONTENTS,
                 "demo": False,
             },
             {
@@ -71,12 +99,57 @@ def test_plans_list_the_free_plan_and_the_prices_on_sale(api, prices):
                 "amount": 9000,
                 "currency": "eur",
                 "interval": "year",
-                "features": ["ai.basic", "ai.premium"],
-                "quotas": {"*": 200},
+                **PREMIUM_CONTENTS,
                 "demo": False,
             },
         ],
     }
+
+
+def test_without_keys_every_plan_of_the_table_is_listed_without_a_price(
+    api, no_keys, django_assert_num_queries
+):
+    # when
+    with django_assert_num_queries(1):
+        response = api.get("/api/v1/billing/plans")
+
+    # then
+    assert response.status_code == 200
+    assert response.json()["results"] == [
+        {
+            "id": None,
+            "plan": "free",
+            "name": "Free",
+            "amount": 0,
+            "currency": None,
+            "interval": None,
+            **FREE_CONTENTS,
+            "demo": False,
+        },
+        {
+            "id": None,
+            "plan": "premium",
+            "name": "Premium",
+            "amount": None,
+            "currency": None,
+            "interval": None,
+            **PREMIUM_CONTENTS,
+            "demo": False,
+        },
+    ]
+
+
+def test_a_feature_without_a_label_is_shown_by_its_slug(api, no_keys, settings):
+    settings.BILLING_PLANS = {
+        "free": {"rank": 0, "features": ["crm.reports"], "limits": {"crm.customers": 100}}
+    }
+
+    (row,) = api.get("/api/v1/billing/plans").json()["results"]
+
+    assert (row["feature_labels"], row["limit_labels"]) == (
+        {"crm.reports": "crm.reports"},
+        {"crm.customers": "crm.customers"},
+    )
 
 
 def test_demo_plans_are_local_and_marked(api, no_keys, settings):
@@ -100,17 +173,24 @@ def test_demo_plans_are_local_and_marked(api, no_keys, settings):
 # --- subscription ---------------------------------------------------------------------------
 
 
+NO_SUBSCRIPTION = {
+    "status": None,
+    "subscription": None,
+    "price": None,
+    "current_period_end": None,
+    "cancel_at_period_end": False,
+}
+
+
 def test_subscription_of_a_free_member(member_api, fake_stripe):
     response = member_api.get("/api/v1/billing/subscription")
 
     assert response.status_code == 200
     assert response.json() == {
         "plan": "free",
-        "status": None,
-        "subscription": None,
-        "price": None,
-        "current_period_end": None,
-        "cancel_at_period_end": False,
+        "source": None,
+        **NO_SUBSCRIPTION,
+        "grant": None,
     }
 
 
@@ -119,12 +199,71 @@ def test_subscription_of_a_premium_member(member_api, subscribed):
 
     assert response.status_code == 200
     body = response.json()
-    assert body["plan"] == "premium"
+    assert (body["plan"], body["source"], body["grant"]) == ("premium", "subscription", None)
     assert body["status"] == "active"
     assert body["subscription"] == subscribed["id"]
     assert body["price"] == PREMIUM_PRICE
     assert body["cancel_at_period_end"] is False
     assert body["current_period_end"].endswith("Z") or "+00:00" in body["current_period_end"]
+
+
+def test_subscription_shows_a_grant_and_answers_without_keys(member, member_api, no_keys, staff):
+    # given
+    ends_at = timezone.now() + dt.timedelta(days=30)
+    grant = services.grant_create(
+        user=member, plan="premium", reason="support", ends_at=ends_at, granted_by=staff
+    )
+
+    # when
+    response = member_api.get("/api/v1/billing/subscription")
+
+    # then
+    assert response.status_code == 200
+    assert response.json() == {
+        "plan": "premium",
+        "source": "grant",
+        **NO_SUBSCRIPTION,
+        "grant": {
+            "id": str(grant.pk),
+            "plan": "premium",
+            "ends_at": ends_at.isoformat().replace("+00:00", "Z"),
+        },
+    }
+    assert member_api.get("/api/v1/auth/me").json()["plan"] == "premium"
+
+
+def test_a_subscription_is_the_source_when_a_grant_gives_the_same_plan(
+    member, member_api, subscribed, grant_plan
+):
+    grant = grant_plan(member, "premium")
+
+    body = member_api.get("/api/v1/billing/subscription").json()
+
+    assert (body["plan"], body["source"], body["subscription"]) == (
+        "premium",
+        "subscription",
+        subscribed["id"],
+    )
+    assert body["grant"] == {"id": str(grant.pk), "plan": "premium", "ends_at": None}
+
+
+def test_a_richer_grant_is_the_source_over_a_subscription(
+    member, member_api, subscribed, grant_plan, settings
+):
+    settings.BILLING_PLANS = {**settings.BILLING_PLANS, "gold": {"rank": 2}}
+    grant_plan(member, "gold")
+
+    body = member_api.get("/api/v1/billing/subscription").json()
+
+    assert (body["plan"], body["source"], body["status"]) == ("gold", "grant", "active")
+
+
+def test_without_keys_a_subscription_row_is_not_shown(member, member_api, subscribed, settings):
+    settings.STRIPE_SECRET_KEY = ""
+
+    body = member_api.get("/api/v1/billing/subscription").json()
+
+    assert body == {"plan": "free", "source": None, **NO_SUBSCRIPTION, "grant": None}
 
 
 @pytest.mark.parametrize(("method", "path"), UNAUTHORISED)
@@ -439,7 +578,6 @@ def test_confirm_another_members_payment_intent_is_404(
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("get", "/api/v1/billing/subscription"),
         ("post", "/api/v1/billing/checkout-session"),
         ("post", "/api/v1/billing/portal-session"),
         ("post", "/api/v1/billing/subscription/change"),

@@ -39,10 +39,10 @@ def current_questionnaire() -> Questionnaire | None:
 
 
 def results_of(user: User) -> QuerySet:
-    """``user``'s assessment results, newest first, each with its questionnaire version."""
-    return owned_by(AssessmentResult.objects.select_related("questionnaire"), user).order_by(
-        "-created_at", "-id"
-    )
+    """``user``'s assessment results, newest first, each with its questionnaire version and
+    the generation of its analysis (the ``ai`` provenance)."""
+    results = AssessmentResult.objects.select_related("questionnaire", "generation")
+    return owned_by(results, user).order_by("-created_at", "-id")
 
 
 def latest_result(user: User) -> AssessmentResult | None:

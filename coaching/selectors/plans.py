@@ -14,9 +14,11 @@ if TYPE_CHECKING:
 
 def plans_of(*, user: User) -> QuerySet[DevelopmentPlan]:
     """The member's plans, newest version first, each with ``actions_total`` and
-    ``actions_done``: one query for any number of plans."""
+    ``actions_done`` and its generation (the ``ai`` provenance): one query for any number
+    of plans."""
     return (
         DevelopmentPlan.objects.filter(user=user)
+        .select_related("generation")
         .annotate(
             actions_total=Count("actions"),
             actions_done=Count("actions", filter=Q(actions__done_at__isnull=False)),
@@ -49,12 +51,17 @@ def action_of(*, user: User, plan_id, action_id) -> PlanAction | None:
 
 
 def recommendations_of(*, user: User, is_applied: bool | None = None) -> QuerySet[Recommendation]:
-    """The member's recommendations, most confident first."""
-    queryset = Recommendation.objects.filter(user=user)
+    """The member's recommendations, most confident first, each with the generation that
+    wrote it (the ``ai`` provenance)."""
+    queryset = Recommendation.objects.filter(user=user).select_related("generation")
     if is_applied is not None:
         queryset = queryset.filter(is_applied=is_applied)
     return queryset.order_by("-confidence_score", "-created_at", "-id")
 
 
 def recommendation_of(*, user: User, recommendation_id) -> Recommendation | None:
-    return Recommendation.objects.filter(pk=recommendation_id, user=user).first()
+    return (
+        Recommendation.objects.filter(pk=recommendation_id, user=user)
+        .select_related("generation")
+        .first()
+    )

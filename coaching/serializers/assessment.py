@@ -3,15 +3,25 @@ the submission and its checks, and results."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from ai.serializers import GenerationAcceptedSerializer
+from ai.serializers import AIProvenanceField, GenerationAcceptedSerializer
 
 from .. import scoring
-from ..models import AssessmentResult, Choice, GenerationStatus, Question, Questionnaire
+from ..models import (
+    NOTE_MAX_LENGTH,
+    AssessmentResult,
+    Choice,
+    GenerationStatus,
+    Question,
+    Questionnaire,
+)
 
 MAX_ANSWERS = 200
+# Every scale question is a statement the member rates, from disagreeing to agreeing.
+SCALE_MIN_LABEL, SCALE_MAX_LABEL = "Strongly disagree", "Strongly agree"
 
 
 class ChoiceSerializer(serializers.ModelSerializer):
@@ -27,11 +37,44 @@ class QuestionSerializer(serializers.ModelSerializer):
         read_only=True, help_text=f"One of: {', '.join(Question.Type.values)}."
     )
     choices = ChoiceSerializer(many=True, read_only=True)
+    min = serializers.SerializerMethodField(help_text="Scale questions: the lowest answer.")
+    max = serializers.SerializerMethodField(help_text="Scale questions: the highest answer.")
+    min_label = serializers.SerializerMethodField(help_text="Scale questions: what `min` means.")
+    max_label = serializers.SerializerMethodField(help_text="Scale questions: what `max` means.")
 
     class Meta:
         model = Question
-        fields = ["id", "text", "type", "required", "choices"]
+        fields = [
+            "id",
+            "text",
+            "type",
+            "required",
+            "choices",
+            "min",
+            "max",
+            "min_label",
+            "max_label",
+        ]
         read_only_fields = fields
+
+    def _scale(self, question: Question, value):
+        return value if question.type == Question.Type.SCALE else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_min(self, question: Question) -> int | None:
+        return self._scale(question, scoring.SCALE_MIN)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_max(self, question: Question) -> int | None:
+        return self._scale(question, scoring.SCALE_MAX)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_min_label(self, question: Question) -> str | None:
+        return self._scale(question, SCALE_MIN_LABEL)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_max_label(self, question: Question) -> str | None:
+        return self._scale(question, SCALE_MAX_LABEL)
 
 
 class QuestionnaireSerializer(serializers.ModelSerializer):
@@ -115,6 +158,7 @@ class ResultSerializer(serializers.ModelSerializer):
         read_only=True, help_text=f"One of: {', '.join(GenerationStatus.values)}."
     )
     generation_id = serializers.UUIDField(read_only=True, allow_null=True)
+    ai = AIProvenanceField(help_text="Who wrote the analysis; null when none was asked for.")
 
     class Meta:
         model = AssessmentResult
@@ -128,14 +172,25 @@ class ResultSerializer(serializers.ModelSerializer):
             "analysis",
             "analysis_status",
             "generation_id",
+            "ai",
+            "notes",
             "created_at",
         ]
         read_only_fields = fields
 
 
 class ResultDetailSerializer(ResultSerializer):
+    """One result; its ``notes`` are the member's to write (PUT or PATCH), nothing else."""
+
     answers = serializers.JSONField(read_only=True, help_text="{question id: answer}")
+    notes = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        allow_blank=True,
+        trim_whitespace=True,
+        help_text=f"The member's own notes, at most {NOTE_MAX_LENGTH} characters; the "
+        "only field PUT and PATCH change (PUT needs it; blank clears it).",
+    )
 
     class Meta(ResultSerializer.Meta):
         fields = [*ResultSerializer.Meta.fields, "answers"]
-        read_only_fields = fields
+        read_only_fields = [name for name in fields if name != "notes"]

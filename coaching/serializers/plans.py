@@ -5,7 +5,7 @@ import datetime as dt
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers
 
-from ai.serializers import GenerationAcceptedSerializer
+from ai.serializers import AIProvenanceField, GenerationAcceptedSerializer
 from core import fields
 
 from ..models import (
@@ -32,6 +32,9 @@ class PlanSerializer(serializers.ModelSerializer):
     status = _status_field()
     actions_total = serializers.IntegerField(read_only=True)
     actions_done = serializers.IntegerField(read_only=True)
+    ai = AIProvenanceField(
+        help_text="Who wrote the plan (its phases, milestones and actions with it)."
+    )
 
     class Meta:
         model = DevelopmentPlan
@@ -44,6 +47,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "starts_on",
             "assessment",
             "generation",
+            "ai",
             "actions_total",
             "actions_done",
             "created_at",
@@ -167,12 +171,17 @@ class PlanActionUpdateSerializer(serializers.Serializer):
 
 class CoachingRecommendationSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="goal or action.")
+    kind_label = serializers.CharField(
+        source="get_kind_display", read_only=True, help_text="What `kind` is, for people."
+    )
+    ai = AIProvenanceField(help_text="Who wrote it: the assessment's analysis or a plan's.")
 
     class Meta:
         model = Recommendation
         fields = [
             "id",
             "kind",
+            "kind_label",
             "title",
             "description",
             "confidence_score",
@@ -182,6 +191,7 @@ class CoachingRecommendationSerializer(serializers.ModelSerializer):
             "applied_action",
             "assessment",
             "plan",
+            "ai",
             "created_at",
         ]
         read_only_fields = fields

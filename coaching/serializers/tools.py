@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ai.serializers import GenerationAcceptedSerializer
+from ai.serializers import AIProvenanceField, GenerationAcceptedSerializer
 from core import fields
 
 from ..ai_features import CONTENT_CHANNELS, DOCUMENT_TYPES
@@ -94,6 +94,10 @@ class ArtifactAcceptedSerializer(serializers.Serializer):
 class ArtifactSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="pending, ready or failed.")
     content = serializers.SerializerMethodField()
+    ai = AIProvenanceField(
+        help_text="Who wrote the first version of the content; the member may have edited "
+        "it since (`version` > 1)."
+    )
 
     class Meta:
         model = Artifact
@@ -108,6 +112,7 @@ class ArtifactSerializer(serializers.ModelSerializer):
             "status",
             "project",
             "generation",
+            "ai",
             "publish_at",
             "created_at",
             "updated_at",
@@ -133,9 +138,14 @@ class ArtifactUpdateSerializer(serializers.Serializer):
 
 
 class ArtifactVersionSerializer(serializers.ModelSerializer):
+    ai = AIProvenanceField(
+        help_text="Who wrote this state: the first version is the tool's answer, later ones "
+        "the member's edits (null)."
+    )
+
     class Meta:
         model = ArtifactVersion
-        fields = ["version", "title", "content", "created_at"]
+        fields = ["version", "title", "content", "ai", "created_at"]
         read_only_fields = fields
 
 

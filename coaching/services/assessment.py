@@ -137,6 +137,7 @@ def assessment_analysis_finished(*, generation: Generation) -> None:
         Recommendation(
             user_id=result.user_id,
             assessment=result,
+            generation=generation,
             kind=Recommendation.Kind.GOAL,
             title=goal["title"],
             description=goal["description"],
@@ -144,6 +145,15 @@ def assessment_analysis_finished(*, generation: Generation) -> None:
         )
         for goal in generation.output.get("suggested_goals", [])
     )
+
+
+@transaction.atomic
+def assessment_result_notes_set(*, result: AssessmentResult, notes: str) -> AssessmentResult:
+    """Set the member's own notes on one of their results (blank clears them). Nothing
+    else of a result changes after submission: the notes are the member's annotation."""
+    result.notes = notes
+    result.save(update_fields=["notes", "updated_at"])
+    return result
 
 
 # --- questionnaire versions (staff, in the admin) -----------------------------------------

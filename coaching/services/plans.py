@@ -204,6 +204,7 @@ def _plan_build(plan: DevelopmentPlan, output: dict[str, Any]) -> None:
             user_id=plan.user_id,
             assessment_id=plan.assessment_id,
             plan=plan,
+            generation_id=plan.generation_id,
             kind=item["kind"],
             title=item["title"],
             description=item["description"],

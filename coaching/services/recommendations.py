@@ -52,7 +52,7 @@ def recommendation_apply(
             raise DomainError(
                 "There is no ready development plan to add this action to; generate one "
                 "first, or name one.",
-                code="plan_required",
+                code="development_plan_required",
                 attr="plan",
             )
         if plan.status != GenerationStatus.READY:

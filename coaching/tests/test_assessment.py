@@ -105,8 +105,22 @@ def test_the_current_questionnaire_is_shown_without_its_scoring(member_api, ques
         "type": "single_choice",
         "required": True,
         "choices": [{"value": "plan", "label": "Plan"}, {"value": "story", "label": "Story"}],
+        "min": None,
+        "max": None,
+        "min_label": None,
+        "max_label": None,
     }
-    assert body["questions"][2]["choices"] == []
+    assert body["questions"][2] == {
+        "id": "vision",
+        "text": questionnaire.questions.get(key="vision").text,
+        "type": "scale",
+        "required": True,
+        "choices": [],
+        "min": 1,
+        "max": 5,
+        "min_label": "Strongly disagree",
+        "max_label": "Strongly agree",
+    }
     assert body["questions"][5]["required"] is False
 
 
@@ -403,6 +417,8 @@ def test_the_latest_result_is_shown(member, member_api, questionnaire):
         "analysis": {"summary": "Good."},
         "analysis_status": "ready",
         "generation_id": None,
+        "ai": None,
+        "notes": "",
         "created_at": latest.created_at.isoformat().replace("+00:00", "Z"),
         "answers": {"vision": 4},
     }

@@ -29,6 +29,7 @@ def test_submitting_the_assessment_earns_its_badge_at_once(member, questionnaire
     assert Notification.objects.filter(user=member, kind="badge_earned").count() == 1
 
 
+@pytest.mark.usefixtures("premium_member")
 def test_a_ready_artifact_earns_the_maker_badge_once(member, django_capture_on_commit_callbacks):
     # given
     body = {"prompt": "I lead a support team. I want to move on."}

@@ -64,6 +64,7 @@ def questionnaire():
     return q
 
 
+@pytest.mark.usefixtures("premium_member")
 def test_assessment_then_analysis_then_plan_through_the_openai_client(
     member, questionnaire, fake_openai, django_capture_on_commit_callbacks
 ):

@@ -17,6 +17,7 @@ def _ai_settings(offline_ai):
     """The offline provider and known quotas (conftest.py)."""
 
 
+@pytest.mark.usefixtures("premium_member")
 def test_simultaneous_plans_get_the_next_versions(member):
     # given
     AssessmentResultFactory(user=member)

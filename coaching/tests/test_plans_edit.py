@@ -81,6 +81,7 @@ def test_a_plan_is_deleted_with_its_tree_and_its_recommendations_stay(member):
     assert recommendation.plan is None
 
 
+@pytest.mark.usefixtures("premium_member")
 def test_a_plan_deleted_while_generating_stays_deleted(
     member, assessment, django_capture_on_commit_callbacks
 ):
@@ -99,6 +100,7 @@ def test_a_plan_deleted_while_generating_stays_deleted(
     assert Recommendation.objects.count() == 0
 
 
+@pytest.mark.usefixtures("premium_member")
 def test_a_title_given_while_generating_is_kept(
     member, assessment, django_capture_on_commit_callbacks
 ):

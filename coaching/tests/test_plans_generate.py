@@ -25,8 +25,12 @@ from .factories import (
 )
 from .plans_helpers import ANSWER, NOW, TODAY, URL, plan_url
 
-# The offline AI provider and known quotas (conftest.py), and a frozen clock.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("offline_ai", "plans_now")]
+# The offline AI provider and known quotas (conftest.py), a frozen clock, and a member on
+# the premium plan, which includes development plans (test_entitlements.py: the others).
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("offline_ai", "plans_now", "premium_member"),
+]
 
 
 def test_a_plan_is_accepted_and_generated_into_rows(
@@ -189,7 +193,10 @@ def test_the_answer_becomes_phases_milestones_actions_and_recommendations(
     ]
     [request] = fake_openai.received
     assert request.body["response_format"]["json_schema"]["name"] == "coaching_development_plan"
-    assert request.body["messages"] == DEVELOPMENT_PLAN.render(Generation.objects.get().input)
+    generation = Generation.objects.get()
+    assert request.body["messages"] == DEVELOPMENT_PLAN.render(
+        generation.input, generation.member_context
+    )
     assert "- growth areas: Delegation; Public speaking" in request.body["messages"][1]["content"]
     assert "Leadership" in request.body["messages"][1]["content"]
 

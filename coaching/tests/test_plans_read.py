@@ -41,6 +41,7 @@ def test_the_list_has_every_version_with_action_counts(member):
         "starts_on": "2030-01-01",
         "assessment": None,
         "generation": None,
+        "ai": None,
         "actions_total": 4,
         "actions_done": 0,
         "created_at": "2030-03-10T09:30:00Z",

@@ -56,6 +56,7 @@ def test_the_list_is_the_callers_most_confident_first(member):
     assert body["results"][0] == {
         "id": str(high.pk),
         "kind": "goal",
+        "kind_label": "a goal",
         "title": "Mentor",
         "description": "Teach someone.",
         "confidence_score": 0.9,
@@ -65,6 +66,7 @@ def test_the_list_is_the_callers_most_confident_first(member):
         "applied_action": None,
         "assessment": None,
         "plan": None,
+        "ai": None,
         "created_at": "2030-03-10T09:30:00Z",
     }
     assert [(row["id"], row["plan"]) for row in body["results"]] == [
@@ -270,7 +272,7 @@ def test_an_action_without_a_ready_plan_is_refused(member):
 
     # then
     assert response.status_code == 400
-    assert errors_of(response) == [{"code": "plan_required", "attr": "plan"}]
+    assert errors_of(response) == [{"code": "development_plan_required", "attr": "plan"}]
     recommendation.refresh_from_db()
     assert recommendation.is_applied is False
     assert PlanAction.objects.count() == 0

@@ -35,6 +35,7 @@ def detail_url(kind, artifact_id) -> str:
 
 
 @pytest.mark.parametrize("kind", ["roadmap", "brand", "content", "document"])
+@pytest.mark.usefixtures("premium_member")
 def test_each_tool_generates_a_ready_artifact(kind, member, django_capture_on_commit_callbacks):
     # given
     project = ProjectFactory(user=member)
@@ -77,6 +78,7 @@ def test_each_tool_generates_a_ready_artifact(kind, member, django_capture_on_co
 @pytest.mark.parametrize(
     ("kind", "field", "value"), [("content", "channel", "blog"), ("document", "doc_type", "cv")]
 )
+@pytest.mark.usefixtures("premium_member")
 def test_the_chosen_channel_or_document_type_is_kept(
     kind, field, value, member, django_capture_on_commit_callbacks
 ):
@@ -90,6 +92,7 @@ def test_the_chosen_channel_or_document_type_is_kept(
     assert Artifact.objects.get().content[field] == value
 
 
+@pytest.mark.usefixtures("premium_member")
 def test_a_failed_generation_fails_the_artifact(
     member, settings, django_capture_on_commit_callbacks
 ):
@@ -111,6 +114,7 @@ def test_a_failed_generation_fails_the_artifact(
     assert (artifact.status, artifact.content, artifact.title) == ("failed", None, "")
 
 
+@pytest.mark.usefixtures("premium_member")
 def test_without_a_project_and_options(member, django_capture_on_commit_callbacks):
     # when
     with django_capture_on_commit_callbacks(execute=True):
@@ -142,6 +146,7 @@ def test_without_a_project_and_options(member, django_capture_on_commit_callback
         ("document", {"prompt": "x", "doc_type": "cv", "project": "nope"}, "project"),
     ],
 )
+@pytest.mark.usefixtures("premium_member")
 def test_bad_input_is_a_400_naming_the_field(kind, body, attr, member):
     # when
     response = client_for(member).post(f"{BASE}/{kind}/generate", body, format="json")
@@ -153,6 +158,7 @@ def test_bad_input_is_a_400_naming_the_field(kind, body, attr, member):
     assert not Generation.objects.exists()
 
 
+@pytest.mark.usefixtures("premium_member")
 def test_another_members_project_is_a_400(member, other_member):
     # given
     project = ProjectFactory(user=other_member)
@@ -185,6 +191,7 @@ def test_generate_needs_authentication(api):
     assert response.status_code == 401
 
 
+@pytest.mark.usefixtures("premium_member")
 def test_over_quota_is_a_429_and_makes_nothing(member, settings):
     # given
     settings.AI_QUOTAS = {"free": {"*": 20, "coaching.tool_brand": 0}}
@@ -199,6 +206,7 @@ def test_over_quota_is_a_429_and_makes_nothing(member, settings):
     assert not Artifact.objects.exists()
 
 
+@pytest.mark.usefixtures("premium_member")
 def test_a_retry_with_the_same_key_makes_nothing_new(member, django_capture_on_commit_callbacks):
     # given
     client = client_for(member)
@@ -248,6 +256,7 @@ def test_the_list_holds_the_callers_artifacts_of_that_tool(member, other_member)
         "status": "ready",
         "project": str(project.pk),
         "generation": None,
+        "ai": None,
         "publish_at": None,
         "created_at": newer.created_at.isoformat().replace("+00:00", "Z"),
         "updated_at": newer.updated_at.isoformat().replace("+00:00", "Z"),

@@ -18,6 +18,7 @@ from core.permissions import OwnedQuerysetMixin
 from core.schema import AI_QUOTA_EXCEEDED
 from core.throttles import AIThrottle
 
+from ..models import NOTE_MAX_LENGTH
 from ..selectors import assessment as selectors
 from ..serializers.assessment import (
     QuestionnaireSerializer,
@@ -51,8 +52,10 @@ class QuestionnaireView(APIView):
         summary="The current assessment questionnaire",
         description="The published questionnaire with the highest version, questions in "
         "order. Answer a question by its `id`: `single_choice` with one choice `value`, "
-        "`multiple_choice` with a list of distinct values, `scale` with an integer 1-5, "
-        "`text` with free text. 404 `no_questionnaire` when none is published.",
+        "`multiple_choice` with a list of distinct values, `scale` with an integer from its "
+        "`min` to its `max` (1-5; `min_label` and `max_label` say what the ends mean; "
+        "null on other types), `text` with free text. 404 `no_questionnaire` when none is "
+        "published.",
         responses={200: QuestionnaireSerializer},
     )
     def get(self, request):
@@ -179,12 +182,32 @@ class ResultHistoryView(OwnedQuerysetMixin, generics.ListAPIView):
         tags=TAGS,
         operation_id="coaching_assessment_result",
         summary="One of the caller's assessment results",
-    )
+    ),
+    put=extend_schema(
+        tags=TAGS,
+        operation_id="coaching_assessment_result_update",
+        summary="Write the caller's notes on one of their results",
+        description="`notes` is required (blank clears them) and is the only field that "
+        f"changes; at most {NOTE_MAX_LENGTH} characters, trimmed. Another member's result "
+        "is a 404.",
+    ),
+    patch=extend_schema(
+        tags=TAGS,
+        operation_id="coaching_assessment_result_partial_update",
+        summary="Change the caller's notes on one of their results",
+        description="As PUT, with `notes` optional.",
+    ),
 )
-class ResultDetailView(OwnedQuerysetMixin, generics.RetrieveAPIView):
-    """One of the caller's results; another member's is a 404."""
+class ResultDetailView(OwnedQuerysetMixin, generics.RetrieveUpdateAPIView):
+    """One of the caller's results, and their notes on it; another member's is a 404."""
 
     serializer_class = ResultDetailSerializer
 
     def get_base_queryset(self):
         return selectors.results_of(self.request.user)
+
+    def perform_update(self, serializer):
+        result = serializer.instance
+        serializer.instance = services.assessment_result_notes_set(
+            result=result, notes=serializer.validated_data.get("notes", result.notes)
+        )

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from accounts.entitlements import Entitled
 from ai.responses import accepted_object
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import PageNumberPagination
@@ -71,6 +72,7 @@ class PlanViewSet(
                 "non_field_errors": ["assessment_required", "plan_version_conflict"],
                 "starts_on": ["past", "too_late"],
             },
+            403: ["plan_required"],
             429: ["quota_exceeded"],
         },
     }
@@ -78,7 +80,9 @@ class PlanViewSet(
     lookup_value_converter = "uuid"  # the router's <uuid:pk>
     queryset = DevelopmentPlan.objects.none()  # the model, for the schema; rows: get_queryset
     pagination_class = PageNumberPagination
-    permission_classes = [IsAuthenticated]
+    # Generating needs a plan that includes it; what the member has stays theirs to read,
+    # rename and delete on any plan.
+    permission_classes = [IsAuthenticated, Entitled("coaching.plans", methods=("POST",))]
 
     def get_queryset(self):
         # Scoped to the caller in the selectors.
@@ -110,7 +114,8 @@ class PlanViewSet(
             "milestones and actions (due dates = `starts_on` + the AI's offsets), and its "
             "recommendations appear under /coaching/recommendations; when it fails the plan "
             "becomes `failed`. Posting again makes a new version; earlier ones stay. Without "
-            "any assessment: 400 `assessment_required`."
+            "any assessment: 400 `assessment_required`. Needs a plan with `coaching.plans` "
+            "(see /billing/plans): else 403 `plan_required` naming the plan."
         ),
         request=serializers.PlanCreateSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
@@ -221,7 +226,7 @@ class RecommendationApplyView(APIView):
 
     error_codes = {
         409: ["already_applied"],
-        400: {"plan": ["plan_required", "plan_not_ready"]},
+        400: {"plan": ["development_plan_required", "plan_not_ready"]},
     }
 
     permission_classes = [IsAuthenticated]
@@ -235,7 +240,7 @@ class RecommendationApplyView(APIView):
             "(`applied_goal`). An `action` one becomes a new action at the end of the last "
             "milestone of `plan` (the caller's latest ready plan by default; a plan without "
             'milestones gets a "Recommended" one), due 7 days from today '
-            "(`applied_action`); without a ready plan: 400 `plan_required` / "
+            "(`applied_action`); without a ready plan: 400 `development_plan_required` / "
             "`plan_not_ready` naming `plan`. Applying twice: 409 `already_applied`."
         ),
         request=serializers.RecommendationApplySerializer,

@@ -25,6 +25,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from accounts.entitlements import Entitled
 from ai.responses import accepted_object
 from core.exceptions import DomainError
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
@@ -53,7 +54,7 @@ class ToolMixin(OwnedQuerysetMixin):
     kind: str = ""
 
     def get_base_queryset(self):
-        return Artifact.objects.filter(kind=self.kind)
+        return selectors.artifacts_of(kind=self.kind)
 
 
 class ToolGenerateView(GenericAPIView):
@@ -61,11 +62,12 @@ class ToolGenerateView(GenericAPIView):
 
     error_codes = {
         400: {"project": ["does_not_exist"], "kind": ["invalid_choice"]},
+        403: ["plan_required"],
         429: ["quota_exceeded"],
     }
 
     kind: str = ""
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, Entitled("coaching.tools")]
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, AIThrottle]
 
     def get_serializer_class(self):
@@ -82,7 +84,9 @@ class ToolGenerateView(GenericAPIView):
             "(else 400 naming `project`). Options per tool: roadmap `target_role`, "
             "`horizon_months` (1-36); brand `audience`; content `channel` (required: "
             "linkedin, blog, newsletter, x) and `tone`; document `doc_type` (required: cv, "
-            "cover_letter, bio, proposal)."
+            "cover_letter, bio, proposal). Needs a plan with `coaching.tools` (see "
+            "/billing/plans): else 403 `plan_required` naming the plan; reading, editing, "
+            "exporting and deleting artifacts stay open on any plan."
         ),
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={

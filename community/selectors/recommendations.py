@@ -19,6 +19,13 @@ Goals and skills compare case-insensitively with spaces collapsed, and are repor
 caller's own spelling. Confidence is the sum, in [0, 1], rounded to three places. Members
 with nothing in common (confidence 0) are not recommended; ties are broken by member id so
 the order never changes between two identical requests.
+
+Onboarding stores goals and skills as the slugs of ``accounts.choices.Goal`` and ``Skill``;
+whatever a client or the AI is shown carries their labels (``labelled``). A value that is
+not one of those slugs (older free text) is its own label.
+
+Each recommendation also says whether the caller applied it (``AppliedRecommendation``),
+read in the same query as the candidates.
 """
 
 from __future__ import annotations
@@ -28,11 +35,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 
 from accounts import selectors as account_selectors
+from accounts.choices import Goal, Skill
 
-from ..models import Block
+from ..models import AppliedRecommendation, Block
 from .directory import related, tier_of
 
 if TYPE_CHECKING:
@@ -50,6 +58,28 @@ SAME_TIER = "same"
 ADJACENT_TIER = "adjacent"
 
 _RELATED = ("profile", "onboarding", "membership__tier")
+_GOAL_LABELS: dict[str, str] = dict(Goal.choices)
+_SKILL_LABELS: dict[str, str] = dict(Skill.choices)
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A stored value and what a person reads for it."""
+
+    value: str
+    label: str
+
+
+def goal_label(value: str) -> str:
+    return _GOAL_LABELS.get(value, value)
+
+
+def skill_label(value: str) -> str:
+    return _SKILL_LABELS.get(value, value)
+
+
+def labelled(values: list[str], label_of) -> list[Labelled]:
+    return [Labelled(value=value, label=label_of(value)) for value in values]
 
 
 @dataclass(frozen=True)
@@ -71,13 +101,29 @@ class Recommendation:
     skills: list[str]
     industry: bool
     tier_match: str
-    # Filled by community.services.recommendations: the AI's sentence or the template's.
+    # When the caller applied this member (``AppliedRecommendation``), else None.
+    applied_at: Any = None
+    # Filled by community.services.recommendations: the AI's sentence or the template's,
+    # and for the AI's, who wrote it (ai.selectors.provenance_of).
     reason: str = ""
     reason_source: str = "template"
+    reason_ai: dict[str, Any] | None = None
 
     @property
     def tier_matched(self) -> bool:
         return bool(self.tier_match)
+
+    @property
+    def is_applied(self) -> bool:
+        return self.applied_at is not None
+
+    @property
+    def goals_labelled(self) -> list[Labelled]:
+        return labelled(self.goals, goal_label)
+
+    @property
+    def skills_labelled(self) -> list[Labelled]:
+        return labelled(self.skills, skill_label)
 
 
 def member_with_context(user: User):
@@ -96,23 +142,32 @@ def traits_of(user: User) -> Traits:
     )
 
 
+def recommendable_members(*, viewer):
+    """Every member who may be recommended to ``viewer`` (listed, active, not the viewer,
+    neither blocking the other), with what they are scored on joined and ``applied_at``:
+    when the viewer applied them, else None."""
+    blocked_by_viewer = Block.objects.filter(blocker=viewer).values("blocked")
+    blocking_viewer = Block.objects.filter(blocked=viewer).values("blocker")
+    applied = AppliedRecommendation.objects.filter(viewer=viewer, member=OuterRef("pk"))
+    return (
+        account_selectors.listed_users()
+        .exclude(pk=viewer.pk)
+        .exclude(Q(pk__in=blocked_by_viewer) | Q(pk__in=blocking_viewer))
+        .select_related(*_RELATED)
+        .annotate(applied_at=Subquery(applied.values("applied_at")[:1]))
+    )
+
+
 def recommendation_candidates(*, viewer, traits: Traits):
     """The bounded pool of members who may be recommended to ``viewer``, with what they
     are scored on already joined: one query, whatever its size."""
-    blocked_by_viewer = Block.objects.filter(blocker=viewer).values("blocked")
-    blocking_viewer = Block.objects.filter(blocked=viewer).values("blocker")
     near = []
     if traits.industry:
         near.append(When(profile__industry__iexact=traits.industry, then=Value(2)))
     if traits.tier is not None:
         rank = traits.tier.rank
         near.append(When(membership__tier__rank__range=(max(rank - 1, 0), rank + 1), then=Value(1)))
-    queryset = (
-        account_selectors.listed_users()
-        .exclude(pk=viewer.pk)
-        .exclude(Q(pk__in=blocked_by_viewer) | Q(pk__in=blocking_viewer))
-        .select_related(*_RELATED)
-    )
+    queryset = recommendable_members(viewer=viewer)
     if near:
         queryset = queryset.annotate(
             nearness=Case(*near, default=Value(0), output_field=IntegerField())
@@ -123,7 +178,8 @@ def recommendation_candidates(*, viewer, traits: Traits):
 
 
 def score(traits: Traits, candidate) -> Recommendation:
-    """How well ``candidate`` matches a member with ``traits`` (weights: module docstring)."""
+    """How well ``candidate`` (a row of ``recommendable_members``) matches a member with
+    ``traits`` (weights: module docstring)."""
     theirs = traits_of(candidate)
     goals = _shared(traits.goals, theirs.goals)
     skills = _shared(traits.skills, theirs.skills)
@@ -148,6 +204,7 @@ def score(traits: Traits, candidate) -> Recommendation:
         skills=skills,
         industry=industry,
         tier_match=tier_match,
+        applied_at=candidate.applied_at,
     )
 
 
@@ -161,6 +218,19 @@ def recommendations_for(*, viewer, limit: int) -> tuple[Traits, list[Recommendat
     scored = [item for item in scored if item.confidence > 0]
     scored.sort(key=lambda item: (-item.confidence, str(item.member.pk)))
     return traits, scored[:limit]
+
+
+def recommendation_of(*, viewer, member_id) -> Recommendation | None:
+    """``member_id`` scored for ``viewer``, or None when the recommendations could not list
+    them: no such member, not listed or inactive, the viewer themself, a block either way,
+    or nothing in common. Outside the day's best few is still a recommendation: the list
+    moves as members join, and a member applied from it must stay reachable. Two queries."""
+    traits = traits_of(member_with_context(viewer))
+    candidate = recommendable_members(viewer=viewer).filter(pk=member_id).first()
+    if candidate is None:
+        return None
+    item = score(traits, candidate)
+    return item if item.confidence > 0 else None
 
 
 def _tier_match(mine: Tier | None, theirs: Tier | None) -> str:

@@ -2,6 +2,9 @@
 
 :class:`MessageSerializer` is also the ``message`` of the ``message.new`` socket frame
 (community/events.py), so REST and WebSocket clients see one shape.
+
+Every message shows its ``status`` (``Message.status``: sent, delivered, read), derived
+from ``delivered_at`` and ``read_at``, which are shown beside it.
 """
 
 from drf_spectacular.utils import extend_schema_field
@@ -28,6 +31,18 @@ class MessageSendSerializer(serializers.Serializer):
     )
 
 
+STATUS_HELP = (
+    "sent; delivered once the recipient has it (one of their sockets received it, or they "
+    "fetched it); read once they read it (read implies delivered)."
+)
+
+
+def _status_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=Message.Status.choices, read_only=True, help_text=STATUS_HELP
+    )
+
+
 class MessageSerializer(serializers.ModelSerializer):
     conversation_id = serializers.UUIDField(read_only=True)
     sender_id = serializers.UUIDField(
@@ -36,6 +51,7 @@ class MessageSerializer(serializers.ModelSerializer):
     recipient_id = serializers.UUIDField(
         read_only=True, allow_null=True, help_text="null once the recipient was erased."
     )
+    status = _status_field()
 
     class Meta:
         model = Message
@@ -47,6 +63,8 @@ class MessageSerializer(serializers.ModelSerializer):
             "content",
             "client_id",
             "created_at",
+            "status",
+            "delivered_at",
             "read_at",
         ]
         read_only_fields = fields
@@ -79,10 +97,11 @@ class MemberSerializer(serializers.Serializer):
 
 class LastMessageSerializer(serializers.ModelSerializer):
     sender_id = serializers.UUIDField(read_only=True, allow_null=True)
+    status = _status_field()
 
     class Meta:
         model = Message
-        fields = ["id", "content", "sender_id", "created_at", "read_at"]
+        fields = ["id", "content", "sender_id", "created_at", "status", "delivered_at", "read_at"]
         read_only_fields = fields
 
 

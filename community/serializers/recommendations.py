@@ -2,17 +2,24 @@
 
 from rest_framework import serializers
 
+from ai.serializers import AIProvenanceField
+
 from .directory import DirectoryMemberSerializer
 
 FOCUS_MAX_LENGTH = 200
 
 
+class LabelledValueSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="The stored value (a slug of the onboarding choices).")
+    label = serializers.CharField(help_text="What to show for it.")
+
+
 class ReasonsMatchedSerializer(serializers.Serializer):
-    goals = serializers.ListField(
-        child=serializers.CharField(), help_text="The caller's goals this member shares."
+    goals = LabelledValueSerializer(
+        many=True, source="goals_labelled", help_text="The caller's goals this member shares."
     )
-    skills = serializers.ListField(
-        child=serializers.CharField(), help_text="The caller's skills this member shares."
+    skills = LabelledValueSerializer(
+        many=True, source="skills_labelled", help_text="The caller's skills this member shares."
     )
     industry = serializers.BooleanField(help_text="Same industry (case-insensitive).")
     tier = serializers.BooleanField(source="tier_matched", help_text="Same or adjacent tier.")
@@ -29,6 +36,23 @@ class RecommendationSerializer(serializers.Serializer):
         choices=["ai", "template"],
         help_text="`ai`: written by the AI today; `template`: built from the overlaps.",
     )
+    ai = AIProvenanceField(
+        source="reason_ai",
+        help_text="Who wrote the reason; null for a reason built from the overlaps.",
+    )
+    is_applied = serializers.BooleanField(
+        help_text="The caller applied this member (`POST .../recommendations/{member_id}/apply`)."
+    )
+    applied_at = serializers.DateTimeField(allow_null=True, help_text="When, if applied.")
+
+
+class RecommendationStateSerializer(serializers.Serializer):
+    """A recommended member and whether the caller applied them (the apply endpoint's
+    answer)."""
+
+    member = DirectoryMemberSerializer()
+    is_applied = serializers.BooleanField()
+    applied_at = serializers.DateTimeField(allow_null=True)
 
 
 class RecommendationsSerializer(serializers.Serializer):

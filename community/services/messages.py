@@ -1,9 +1,15 @@
-"""1:1 messages: sending, reading, and the alert for a recipient who does not read them.
+"""1:1 messages: sending, delivery, reading, and the alert for a recipient who does not
+read them.
 
 Both doorways (``POST /messages`` and the ``message.send`` socket frame) call
 :func:`message_send`; both ``PUT /messages/{id}/read`` and ``message.read`` call
 :func:`message_read`. Each stores first and fans out after commit
 (``core.realtime.send_to_user``), so nobody hears of a message that was rolled back.
+
+**The plan.** Sending needs ``MESSAGING_FEATURE`` in the sender's plan
+(``accounts.entitlements``); both doorways check it before anything else, as the plan is
+the caller's, not the message's. Everything else here is open on every plan: a member
+whose plan lapsed still receives, reads and marks read what they were sent.
 
 **Sending.** The message goes to the recipient's group *and* the sender's group as
 ``message.new``, so the sender's other devices show it too. A socket that sent it
@@ -30,6 +36,15 @@ addressed to the reader read too (clients show a thread read up to a point). The
 hears ``message.read`` (the read receipt), and so do the reader's devices, to clear badges.
 Reading again changes nothing and sends nothing.
 
+**Delivery.** A message is delivered when the recipient first has it: one of their
+sockets received its ``message.new`` (:func:`message_deliver`, from community/events.py),
+or they fetched it over REST, in their history or as a thread's last message
+(:func:`message_deliver_fetched`). One conditional UPDATE marks a whole batch and returns
+the rows it changed, so of several sockets or requests racing for one message exactly one
+marks it, and the sender's sockets get one ``message.delivered`` per message. Reading
+implies delivery: :func:`message_read` sets ``delivered_at`` too when it was empty (that
+message's ``message.read`` is its receipt).
+
 **Alerts** (``community_message``, community/notification_kinds.py). A member who does not
 read a message within ``COMMUNITY_MESSAGE_ALERT_DELAY_SECONDS`` is notified (in the app and
 by email, per their preferences) once per *unread streak*: the message that finds the
@@ -52,11 +67,13 @@ than the database spent answering them (bench/README.md).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from analytics.services import track
@@ -71,6 +88,8 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 ALERT_KIND = "community_message"
+# The plan feature that sending needs (settings.BILLING_PLANS).
+MESSAGING_FEATURE = "community.messaging"
 
 
 class MessagingRefused(DomainError):
@@ -273,8 +292,9 @@ def alert_skip_reason(*, user: User, data: dict[str, Any]) -> str | None:
 @transaction.atomic
 def message_read(*, reader, message_id) -> Message:
     """Mark message ``message_id`` read by its recipient, with every earlier unread message
-    to them in that conversation. Another member's message (or an unknown id) is a 404.
-    Idempotent: reading again changes and sends nothing."""
+    to them in that conversation (and delivered, those that were not: they have them).
+    Another member's message (or an unknown id) is a 404. Idempotent: reading again
+    changes and sends nothing."""
     parsed = selectors.parse_id(message_id)
     message = None
     if parsed is not None:
@@ -290,14 +310,94 @@ def message_read(*, reader, message_id) -> Message:
             conversation_id=message.conversation_id, recipient=reader, read_at__isnull=True
         )
         .filter(up_to_it)
-        .update(read_at=now, updated_at=now)
+        .update(read_at=now, delivered_at=Coalesce(F("delivered_at"), Value(now)), updated_at=now)
     )
     if not marked:
         return message
     if message.read_at is None:
         message.read_at = now
+        message.delivered_at = message.delivered_at or now
     frame = frames.message_read(message, reader_id=reader.pk, read_at=now, count=marked)
     if message.sender_id is not None:
         realtime.send_to_user(message.sender_id, frame)
     realtime.send_to_user(reader.pk, frame)
     return message
+
+
+# The rows it changed come back with it (RETURNING, on PostgreSQL and SQLite alike), so
+# the receipts name exactly what this statement marked: a socket or request that lost the
+# race for a message sends nothing for it. Plain SQL, as Django's update() returns a count.
+DELIVER_SQL = """
+    UPDATE community_message SET delivered_at = %(now)s, updated_at = %(now)s
+     WHERE recipient_id = %(recipient)s AND delivered_at IS NULL AND id IN ({ids})
+    RETURNING id, conversation_id, sender_id
+"""
+
+
+def message_deliver(*, recipient_id, message_ids: Sequence) -> tuple[set, dt.datetime]:
+    """Mark the messages ``message_ids`` delivered to ``recipient_id``, those addressed to
+    them and not delivered yet, in one UPDATE; returns (the ids it marked, the time). The
+    sender's sockets get one ``message.delivered`` per conversation, listing its messages
+    in the order of ``message_ids`` (newest first, as the callers pass them).
+
+    No transaction of its own: the one statement is atomic, and the receipts go out after
+    the caller's transaction commits, if it has one."""
+    ids = [parsed for parsed in map(selectors.parse_id, message_ids) if parsed is not None]
+    now = timezone.now()
+    if not ids:
+        return set(), now
+    pk = Message._meta.pk
+    params = {
+        "now": Message._meta.get_field("delivered_at").get_db_prep_value(now, connection),
+        "recipient": pk.get_db_prep_value(recipient_id, connection),
+    }
+    placeholders = []
+    for n, message_id in enumerate(ids):
+        params[f"id{n}"] = pk.get_db_prep_value(message_id, connection)
+        placeholders.append(f"%(id{n})s")
+    with connection.cursor() as cursor:
+        cursor.execute(DELIVER_SQL.format(ids=", ".join(placeholders)), params)
+        rows = cursor.fetchall()
+    sender_pk = Message._meta.get_field("sender").target_field
+    marked: dict[tuple, list] = {}
+    for message_id, conversation_id, sender_id in rows:
+        key = (pk.to_python(conversation_id), sender_pk.to_python(sender_id))
+        marked.setdefault(key, []).append(pk.to_python(message_id))
+    position = {message_id: n for n, message_id in enumerate(ids)}
+    for (conversation_id, sender_id), delivered in marked.items():
+        if sender_id is None:
+            continue  # the sender was erased: nobody to tell
+        delivered.sort(key=position.__getitem__)
+        realtime.send_to_user(
+            sender_id,
+            frames.message_delivered(
+                ids=delivered,
+                conversation_id=conversation_id,
+                recipient_id=recipient_id,
+                sender_id=sender_id,
+                delivered_at=now,
+            ),
+        )
+    return {message_id for delivered in marked.values() for message_id in delivered}, now
+
+
+def message_deliver_fetched(*, recipient: User, messages: Iterable[Message | None]) -> None:
+    """``recipient`` fetched ``messages`` over REST (a page of history, the last messages
+    of a page of threads): those addressed to them and not delivered yet become delivered,
+    in one UPDATE (none when there is nothing to mark), and so do the objects themselves,
+    so the response shows what is stored."""
+    waiting = [
+        message
+        for message in messages
+        if message is not None
+        and message.delivered_at is None
+        and message.recipient_id == recipient.pk
+    ]
+    if not waiting:
+        return
+    marked, now = message_deliver(
+        recipient_id=recipient.pk, message_ids=[message.pk for message in waiting]
+    )
+    for message in waiting:
+        if message.pk in marked:
+            message.delivered_at = message.updated_at = now

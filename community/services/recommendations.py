@@ -16,6 +16,14 @@ member per UTC day, and never while the request waits:
 3. A refused generation (the plan's quota is used up) changes nothing for the request: the
    template sentences stay for the rest of the day. So does a failed one, or a candidate set
    that changed since the day's generation was asked: one generation per caller per day.
+
+Goals and skills are named by their labels (``Grow my career``), never their slugs, in the
+built sentences and in what the AI is asked, so neither can show a slug to the member.
+
+Applying. A member marks a recommended member as applied (``recommendation_apply``: they
+acted on it) and may take it back (``recommendation_unapply``); the list shows it as
+``is_applied``. Both are idempotent, and both refuse (404) a member the recommendations
+could not list, so the endpoint tells nothing about members the caller cannot see.
 """
 
 from __future__ import annotations
@@ -28,16 +36,26 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ai import quotas
 from ai import selectors as ai_selectors
 from ai import services as ai_services
 from analytics.services import track
+from core.exceptions import NotFound
 
 from ..ai_features import CONNECTION_REASONS, MAX_REASONS, PROFILE_OPTIMIZE, REASON_MAX_LENGTH
+from ..models import AppliedRecommendation
 from ..selectors import recommendations as selectors
-from ..selectors.recommendations import ADJACENT_TIER, SAME_TIER, Recommendation, Traits
+from ..selectors.recommendations import (
+    ADJACENT_TIER,
+    SAME_TIER,
+    Recommendation,
+    Traits,
+    goal_label,
+    skill_label,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -80,9 +98,9 @@ def recommendations_for(*, viewer, day: dt.date | None = None) -> Recommendation
         reasons = cache.get(_results_key(viewer.pk, day, key)) if pending else None
         pending = pending and reasons is None
     for item in results:
-        reason = (reasons or {}).get(str(item.member.pk))
+        reason = (reasons or {}).get("reasons", {}).get(str(item.member.pk))
         if reason:
-            item.reason, item.reason_source = reason, "ai"
+            item.reason, item.reason_source, item.reason_ai = reason, "ai", reasons["ai"]
     return Recommendations(day=day, reasons_pending=pending, results=results)
 
 
@@ -123,17 +141,19 @@ def connection_reasons_finished(*, generation: Generation) -> None:
             for entry in generation.output.get("reasons", [])
             if entry["member_id"] in asked
         }
-        cache.set(_results_key(generation.user_id, day, key), reasons, ttl)
+        written = {"reasons": reasons, "ai": ai_selectors.provenance_of(generation)}
+        cache.set(_results_key(generation.user_id, day, key), written, ttl)
     cache.set(_guard_key(generation.user_id, day), {"key": key, "state": generation.status}, ttl)
 
 
 def connection_reasons_inputs(traits: Traits, items: list[Recommendation]) -> dict[str, Any]:
     """What the AI is asked: the caller's traits and, per member, their public profile line
-    and the overlaps. No names, companies or contact details: the sentence needs none."""
+    and the overlaps, goals and skills by their labels. No names, companies or contact
+    details: the sentence needs none."""
     return {
         "member": {
-            "goals": traits.goals,
-            "skills": traits.skills,
+            "goals": [goal_label(goal) for goal in traits.goals],
+            "skills": [skill_label(skill) for skill in traits.skills],
             "industry": traits.industry,
             "tier": traits.tier.name if traits.tier else "",
         },
@@ -144,8 +164,8 @@ def connection_reasons_inputs(traits: Traits, items: list[Recommendation]) -> di
                 "position": _profile_value(item.member, "position"),
                 "industry": _profile_value(item.member, "industry"),
                 "tier": item.tier.name if item.tier else "",
-                "shared_goals": item.goals,
-                "shared_skills": item.skills,
+                "shared_goals": [entry.label for entry in item.goals_labelled],
+                "shared_skills": [entry.label for entry in item.skills_labelled],
                 "same_industry": item.industry,
                 "tier_match": item.tier_match,
             }
@@ -164,9 +184,9 @@ def template_reason(item: Recommendation) -> str:
     parts = []
     if item.goals:
         noun = "goal" if len(item.goals) == 1 else "goals"
-        parts.append(f"shares your {noun} {_listing(item.goals)}")
+        parts.append(f"shares your {noun} {_listing(item.goals_labelled)}")
     if item.skills:
-        parts.append(f"also works on {_listing(item.skills)}")
+        parts.append(f"also works on {_listing(item.skills_labelled)}")
     if item.industry:
         parts.append(f"works in {_cut(_profile_value(item.member, 'industry'))} too")
     if item.tier_match == SAME_TIER:
@@ -182,8 +202,8 @@ def template_reason(item: Recommendation) -> str:
     return sentence
 
 
-def _listing(values: list[str]) -> str:
-    shown = [f"“{_cut(value)}”" for value in values[:ITEMS_IN_A_REASON]]
+def _listing(values: list[selectors.Labelled]) -> str:
+    shown = [f"“{_cut(value.label)}”" for value in values[:ITEMS_IN_A_REASON]]
     more = len(values) - len(shown)
     if more:
         return f"{', '.join(shown)} (+{more} more)"
@@ -211,6 +231,53 @@ def _seconds_left(day: dt.date) -> int:
     """Seconds until the end of ``day`` (UTC): how long its cache entries are worth keeping."""
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     return int((end - timezone.now()).total_seconds())
+
+
+# --- applying a recommendation ------------------------------------------------------------
+
+
+@transaction.atomic
+def recommendation_apply(*, viewer: User, member_id) -> Recommendation:
+    """Mark ``member_id`` as applied from ``viewer``'s recommendations, once: applying
+    again keeps the first ``applied_at``. Raises ``NotFound`` for a member the
+    recommendations could not list (``selectors.recommendation_of``)."""
+    item = _recommendation_or_404(viewer=viewer, member_id=member_id)
+    if item.is_applied:
+        return item
+    try:
+        with transaction.atomic():
+            applied = AppliedRecommendation.objects.create(viewer=viewer, member=item.member)
+    except IntegrityError:
+        # A concurrent first apply got there first: the unique constraint kept its row,
+        # and this request answers with it.
+        item.applied_at = (
+            AppliedRecommendation.objects.filter(viewer=viewer, member=item.member)
+            .values_list("applied_at", flat=True)
+            .get()
+        )
+        return item
+    item.applied_at = applied.applied_at
+    track("member_recommendation_applied", viewer)
+    return item
+
+
+@transaction.atomic
+def recommendation_unapply(*, viewer: User, member_id) -> Recommendation:
+    """Take back ``viewer``'s application of ``member_id``; nothing happens when there was
+    none. Raises ``NotFound`` like ``recommendation_apply``."""
+    item = _recommendation_or_404(viewer=viewer, member_id=member_id)
+    deleted, _ = AppliedRecommendation.objects.filter(viewer=viewer, member=item.member).delete()
+    item.applied_at = None
+    if deleted:
+        track("member_recommendation_unapplied", viewer)
+    return item
+
+
+def _recommendation_or_404(*, viewer: User, member_id) -> Recommendation:
+    item = selectors.recommendation_of(viewer=viewer, member_id=member_id)
+    if item is None:
+        raise NotFound("No such recommendation.")
+    return item
 
 
 # --- profile optimisation -------------------------------------------------------------------

@@ -87,6 +87,9 @@ class MessageFactory(factory.django.DjangoModelFactory):
     recipient = factory.SubFactory(UserFactory)
     conversation = factory.LazyAttribute(lambda o: conversation_between(o.sender, o.recipient))
     content = factory.Sequence(lambda n: f"Message {n}")
+    read_at = None
+    # A message read was delivered (a check constraint), at the latest when it was read.
+    delivered_at = factory.LazyAttribute(lambda o: o.read_at)
 
     @factory.post_generation
     def last_of_its_conversation(self, create, extracted, **kwargs):

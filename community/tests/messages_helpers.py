@@ -3,6 +3,8 @@
 from community.models import Message
 from community.serializers.messages import timestamp
 
+THREADS = "/api/v1/messages/threads"
+
 SEND = "/api/v1/messages"
 UNREAD = "/api/v1/messages/unread"
 
@@ -24,5 +26,7 @@ def body_of(message: Message) -> dict:
         "content": message.content,
         "client_id": message.client_id,
         "created_at": timestamp(message.created_at),
+        "status": message.status,
+        "delivered_at": None if message.delivered_at is None else timestamp(message.delivered_at),
         "read_at": None if message.read_at is None else timestamp(message.read_at),
     }

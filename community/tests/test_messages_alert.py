@@ -11,7 +11,7 @@ from notifications.services import dispatch_due
 
 from .messages_helpers import SEND, read_url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("messaging_members")]
 
 
 def test_one_alert_per_unread_streak(member_api, member, other_member):

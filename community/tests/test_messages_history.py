@@ -1,9 +1,13 @@
-"""1:1 messages over REST: GET /messages/conversation/{user_id}."""
+"""1:1 messages over REST: GET /messages/conversation/{user_id}, and the delivery of what it
+hands the caller."""
 
 import pytest
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import client_for
 from community.models import Conversation, Message
+from community.serializers.messages import timestamp
 
 from .factories import MessageFactory
 from .messages_helpers import body_of, history_url
@@ -22,13 +26,77 @@ def test_the_history_is_the_pairs_messages_newest_first(member_api, member, othe
     # when
     response = member_api.get(history_url(other_member.pk))
 
-    # then
+    # then: the message to the caller is delivered by this read; theirs are not
     assert response.status_code == 200
+    for message in (first, second, third):
+        message.refresh_from_db()
+    assert [m.status for m in (third, second, first)] == ["sent", "delivered", "sent"]
     assert response.json() == {
         "next": None,
         "previous": None,
         "results": [body_of(third), body_of(second), body_of(first)],
     }
+
+
+def test_fetching_the_history_delivers_the_pages_messages_to_the_caller(
+    member, other_member, django_capture_on_commit_callbacks
+):
+    # given: five messages to member, one already delivered, one read; one from member
+    now = timezone.now()
+    waiting = MessageFactory.create_batch(3, sender=other_member, recipient=member)
+    delivered = MessageFactory(sender=other_member, recipient=member, delivered_at=now)
+    read = MessageFactory(sender=other_member, recipient=member, read_at=now)
+    own = MessageFactory(sender=member, recipient=other_member)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client_for(member).get(history_url(other_member.pk))
+
+    # then: the three waiting ones are delivered, at one time, and shown so
+    for message in (*waiting, delivered, read, own):
+        message.refresh_from_db()
+    assert {m.delivered_at for m in waiting} == {waiting[0].delivered_at}
+    assert waiting[0].delivered_at > now
+    assert [m.status for m in waiting] == ["delivered"] * 3
+    assert (delivered.delivered_at, read.delivered_at, own.delivered_at) == (now, now, None)
+    results = {m["id"]: m for m in response.json()["results"]}
+    for message in (*waiting, delivered, read, own):
+        assert results[str(message.pk)] == body_of(message)
+    assert results[str(waiting[0].pk)]["delivered_at"] == timestamp(waiting[0].delivered_at)
+    assert len(callbacks) == 1  # one receipt for the page, to the sender
+
+    # and fetching again marks and sends nothing
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = client_for(member).get(history_url(other_member.pk))
+    assert again.json() == response.json()
+    assert callbacks == []
+
+
+def test_only_the_fetched_page_is_delivered(member_api, member, other_member):
+    # given
+    messages = MessageFactory.create_batch(5, sender=other_member, recipient=member)
+
+    # when
+    response = member_api.get(history_url(other_member.pk), {"page_size": 2})
+
+    # then: the newest two were handed over, the three older ones were not
+    assert [m["status"] for m in response.json()["results"]] == ["delivered", "delivered"]
+    for message in messages:
+        message.refresh_from_db()
+    assert [m.status for m in messages] == ["sent", "sent", "sent", "delivered", "delivered"]
+
+
+def test_a_senders_own_fetch_delivers_nothing(member_api, member, other_member):
+    # given
+    message = MessageFactory(sender=member, recipient=other_member)
+
+    # when
+    response = member_api.get(history_url(other_member.pk))
+
+    # then
+    assert response.json()["results"][0]["status"] == "sent"
+    message.refresh_from_db()
+    assert message.delivered_at is None
 
 
 def test_the_history_is_cursor_paginated(member_api, member, other_member):
@@ -56,10 +124,12 @@ def test_another_pairs_history_is_never_shown(member_api, member, other_member):
     by_conversation = member_api.get(history_url(theirs.conversation_id))
     by_self = member_api.get(history_url(member.pk))
 
-    # then
+    # then: nothing shown, and nothing of theirs delivered
     for response in (by_member, by_conversation, by_self):
         assert response.status_code == 200
         assert response.json() == {"next": None, "previous": None, "results": []}
+    theirs.refresh_from_db()
+    assert theirs.delivered_at is None
 
 
 def test_the_history_with_an_erased_member_opens_by_conversation_id(
@@ -75,7 +145,9 @@ def test_the_history_with_an_erased_member_opens_by_conversation_id(
     # when
     response = member_api.get(history_url(message.conversation_id))
 
-    # then
+    # then: delivered too, with nobody to tell
+    message.refresh_from_db()
+    assert message.status == "delivered"
     assert response.json()["results"] == [body_of(message)]
 
 
@@ -102,9 +174,26 @@ def test_the_history_costs_the_same_queries_however_long(
     MessageFactory.create_batch(2, sender=member, recipient=other_member)
     with django_assert_num_queries(2):  # the caller, the page
         member_api.get(history_url(other_member.pk))
-    MessageFactory.create_batch(40, sender=other_member, recipient=member)
+    MessageFactory.create_batch(40, sender=member, recipient=other_member)
 
     # when / then
     with django_assert_num_queries(2):
         response = member_api.get(history_url(other_member.pk))
     assert len(response.json()["results"]) == 20
+
+
+@pytest.mark.parametrize("page_size", [2, 20, 100])
+def test_delivering_a_page_costs_one_query_however_large(
+    member_api, member, other_member, django_assert_num_queries, page_size
+):
+    # given: a full page of messages to the caller, none delivered yet
+    MessageFactory.create_batch(page_size + 1, sender=other_member, recipient=member)
+
+    # when / then: the caller, the page, one UPDATE for all of its messages
+    with django_assert_num_queries(3):
+        response = member_api.get(history_url(other_member.pk), {"page_size": page_size})
+    assert [m["status"] for m in response.json()["results"]] == ["delivered"] * page_size
+    assert Message.objects.filter(delivered_at=None).count() == 1
+    # and a page with nothing left to deliver costs no UPDATE
+    with django_assert_num_queries(2):
+        member_api.get(history_url(other_member.pk), {"page_size": page_size})

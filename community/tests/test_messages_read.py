@@ -43,6 +43,26 @@ def test_reading_a_message_marks_it_and_the_earlier_ones_read(
     assert len(callbacks) == 2  # the receipt to the sender, the news to the reader's devices
 
 
+def test_reading_delivers_what_was_not_delivered_and_keeps_earlier_deliveries(
+    member_api, member, other_member
+):
+    # given
+    delivered_at = timezone.now()
+    delivered = MessageFactory(sender=other_member, recipient=member, delivered_at=delivered_at)
+    never_delivered = MessageFactory(sender=other_member, recipient=member)
+
+    # when
+    response = member_api.put(read_url(never_delivered.pk))
+
+    # then
+    delivered.refresh_from_db()
+    never_delivered.refresh_from_db()
+    assert (delivered.status, never_delivered.status) == ("read", "read")
+    assert delivered.delivered_at == delivered_at
+    assert never_delivered.delivered_at == never_delivered.read_at == delivered.read_at
+    assert response.json() == body_of(never_delivered)
+
+
 def test_reading_again_changes_and_sends_nothing(
     member, other_member, django_capture_on_commit_callbacks
 ):

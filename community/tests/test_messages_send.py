@@ -14,7 +14,7 @@ from notifications.models import ScheduledNotification
 from .factories import BlockFactory, MessageFactory
 from .messages_helpers import SEND, body_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("messaging_members")]
 
 
 def test_a_member_sends_a_message(member_api, member, other_member, settings):
@@ -253,9 +253,11 @@ def test_sending_is_throttled_per_sender(member_api, other_member, settings):
 def test_a_send_costs_a_constant_number_of_queries(
     member_api, member, other_member, django_assert_num_queries
 ):
-    # given: a conversation that already exists, with history
+    # given: a conversation that already exists, with history, and the sender's plan
+    # looked up once (it is cached until it changes)
     MessageFactory.create_batch(3, sender=member, recipient=other_member)
     body = {"recipient": str(other_member.pk), "content": "Hi"}
+    assert member_api.post(SEND, {**body, "client_id": "warm"}).status_code == 201
 
     # when / then: the caller; the transaction's savepoint; the recipient with both
     # blocks; the conversation's lock; the unread check; savepoint, insert and release of

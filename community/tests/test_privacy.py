@@ -50,6 +50,7 @@ def test_the_export_holds_the_members_messages_from_both_sides(member, chat):
             "recipient_id": str(message.recipient_id),
             "content": message.content,
             "created_at": as_json(message.created_at),
+            "delivered_at": None if message.delivered_at is None else as_json(message.delivered_at),
             "read_at": None if message.read_at is None else as_json(message.read_at),
         }
 

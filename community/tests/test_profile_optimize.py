@@ -228,5 +228,7 @@ def test_suggestions_through_the_openai_client(
         answer,
     )
     [request] = fake_openai.received
-    assert request.body["messages"] == PROFILE_OPTIMIZE.render(EXPECTED_INPUT)
+    assert request.body["messages"] == PROFILE_OPTIMIZE.render(
+        EXPECTED_INPUT, generation.member_context
+    )
     assert request.body["response_format"]["json_schema"]["name"] == ("community_profile_optimize")

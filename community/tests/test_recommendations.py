@@ -119,14 +119,20 @@ def test_members_are_ordered_by_confidence_from_their_overlaps(viewer, gold, sil
                 "member": member_json(ada, gold),
                 "confidence": 0.85,
                 "reasons_matched": {
-                    "goals": ["Find clients", "Raise funding"],
-                    "skills": ["Python"],
+                    "goals": [
+                        {"value": "Find clients", "label": "Find clients"},
+                        {"value": "Raise funding", "label": "Raise funding"},
+                    ],
+                    "skills": [{"value": "Python", "label": "Python"}],
                     "industry": True,
                     "tier": True,
                 },
                 "reason": "Shares your goals “Find clients” and “Raise funding”, also works on "
                 "“Python”, works in FINTECH too and is in your tier.",
                 "reason_source": "template",
+                "ai": None,
+                "is_applied": False,
+                "applied_at": None,
             },
             {
                 # 0.30 (both skills)
@@ -134,25 +140,34 @@ def test_members_are_ordered_by_confidence_from_their_overlaps(viewer, gold, sil
                 "confidence": 0.3,
                 "reasons_matched": {
                     "goals": [],
-                    "skills": ["Python", "Sales"],
+                    "skills": [
+                        {"value": "Python", "label": "Python"},
+                        {"value": "Sales", "label": "Sales"},
+                    ],
                     "industry": False,
                     "tier": False,
                 },
                 "reason": "Also works on “Python” and “Sales”.",
                 "reason_source": "template",
+                "ai": None,
+                "is_applied": False,
+                "applied_at": None,
             },
             {
                 # 0.35 * 1/2 (one goal) + 0.10 (a tier one rank away)
                 "member": member_json(bo, silver),
                 "confidence": 0.275,
                 "reasons_matched": {
-                    "goals": ["Raise funding"],
+                    "goals": [{"value": "Raise funding", "label": "Raise funding"}],
                     "skills": [],
                     "industry": False,
                     "tier": True,
                 },
                 "reason": "Shares your goal “Raise funding” and is one tier from yours.",
                 "reason_source": "template",
+                "ai": None,
+                "is_applied": False,
+                "applied_at": None,
             },
         ],
     }
@@ -333,7 +348,9 @@ def test_the_reasons_written_through_the_openai_client_are_served_all_day(
         "community_connection_reasons"
     )
     [generation] = Generation.objects.all()
-    assert request.body["messages"] == CONNECTION_REASONS.render(generation.input)
+    assert request.body["messages"] == CONNECTION_REASONS.render(
+        generation.input, generation.member_context
+    )
     assert [c["member_id"] for c in generation.input["candidates"]] == [str(ada.pk), str(bo.pk)]
     assert (generation.provider, generation.status, generation.output) == (
         "openai",

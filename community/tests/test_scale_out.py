@@ -3,7 +3,7 @@
 Member A's socket is on one uvicorn process and member B's on another, both on the test
 database and the same Redis. Everything a client sees when its counterpart sits on another
 process must still arrive: the ack and the delivery of ``message.send``, the order of a
-burst, the read receipt, the copy on the sender's other socket, and ``typing``
+burst, the delivery and read receipts, the copy on the sender's other socket, and ``typing``
 (docs/API.md, WebSocket); and a socket that stays silent for a while must still be open. The
 in-process socket tests run on the in-memory layer and cannot show any of this.
 
@@ -32,6 +32,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -255,24 +256,38 @@ async def open_socket(name: str, server: Server, access: str) -> Client:
 # --- the test ------------------------------------------------------------------------------
 
 
-def test_two_server_processes_share_one_fan_out(servers):
-    # given: A and B, committed (the servers read them through their own connections)
+def test_two_server_processes_share_one_fan_out(servers, grant_plan):
+    # given: A and B, committed (the servers read them through their own connections); A
+    # writes, which needs the premium plan
     server_1, server_2 = servers
     a, b = UserFactory(), UserFactory()
+    grant_plan(a)
     a_access, b_access = tokens_for(user=a)["access"], tokens_for(user=b)["access"]
 
     def delivered(message: dict[str, Any], message_id: str, content: str, client_id: str):
         assert {
             key: message[key]
-            for key in ("id", "sender_id", "recipient_id", "content", "client_id", "read_at")
+            for key in (
+                "id",
+                "sender_id",
+                "recipient_id",
+                "content",
+                "client_id",
+                "status",
+                "read_at",
+            )
         } == {
             "id": message_id,
             "sender_id": str(a.pk),
             "recipient_id": str(b.pk),
             "content": content,
             "client_id": client_id,
+            "status": "sent",
             "read_at": None,
         }
+
+    def receipt_of(frame: dict[str, Any]) -> tuple:
+        return (frame["recipient_id"], frame["sender_id"], frame["count"], frame["ids"])
 
     async def scenario() -> None:
         clients: list[Client] = []
@@ -302,10 +317,14 @@ def test_two_server_processes_share_one_fan_out(servers):
             )
             # then: A is acknowledged; B and A's other socket, both on server-2, get it
             [ack] = await a1.expect("message.ack")
-            assert (ack["client_id"], ack["duplicate"]) == ("first", False)
+            assert (ack["client_id"], ack["duplicate"], ack["status"]) == ("first", False, "sent")
             for client in (b1, a2):
                 [frame] = await client.expect("message.new")
                 delivered(frame["message"], ack["id"], "Hello from the other process", "first")
+            # then: B's socket on server-2 marked it delivered; both of A's sockets hear it
+            for client in (a1, a2):
+                [receipt] = await client.expect("message.delivered")
+                assert receipt_of(receipt) == (str(b.pk), str(a.pk), 1, [ack["id"]])
 
             # when: A types on server-1; then B hears of it on server-2
             await a1.send({"type": "typing", "recipient": str(b.pk)})
@@ -346,13 +365,20 @@ def test_two_server_processes_share_one_fan_out(servers):
                     frames, ids, contents, client_ids, strict=True
                 ):
                     delivered(frame["message"], message_id, content, client_id)
+            # then: each reached B's socket, and A's sockets get one receipt per message
+            for client in (a1, a2):
+                receipts = await client.expect("message.delivered", BURST)
+                assert sorted(receipt_of(r) for r in receipts) == sorted(
+                    (str(b.pk), str(a.pk), 1, [message_id]) for message_id in ids
+                )
 
             # when: B reads the last one, which marks the whole burst read
             await b1.send({"type": "message.read", "id": ids[-1]})
             [receipt] = await a1.expect("message.read")
             assert (receipt["id"], receipt["count"]) == (ids[-1], BURST)
-            # then: the sending socket heard of its messages through its acks only (a copy
-            # would have been pushed to it before this receipt, so it would be here by now)
+            # then: the sending socket heard of its messages through its acks and receipts
+            # only (a copy would have been pushed to it before this read receipt, so it
+            # would be here by now)
             assert [frame["type"] for frame in a1.unclaimed] == []
         finally:
             for client in clients:
@@ -365,12 +391,12 @@ def test_two_server_processes_share_one_fan_out(servers):
     # when / then
     asyncio.run(bounded())
 
-    # and every message was stored once, and is read
+    # and every message was stored once, and is delivered and read
     stored = Message.objects.filter(sender=a, recipient=b)
     assert sorted(stored.values_list("client_id", flat=True)) == sorted(
         ["first", *client_ids_of_the_burst()]
     )
-    assert not stored.filter(read_at=None).exists()
+    assert not stored.filter(Q(read_at=None) | Q(delivered_at=None)).exists()
 
 
 def client_ids_of_the_burst() -> list[str]:

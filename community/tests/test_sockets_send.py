@@ -14,7 +14,15 @@ from community.serializers.messages import timestamp
 from config.asgi import application
 
 from .factories import BlockFactory
-from .sockets_helpers import assert_nothing_more, message_body, receive, send_frame, stored
+from .sockets_helpers import (
+    as_sent,
+    assert_nothing_more,
+    delivered_frame,
+    receive,
+    receive_each,
+    send_frame,
+    stored,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,23 +37,29 @@ async def test_a_sent_message_is_acked_and_reaches_the_recipient_and_the_senders
     # when
     await ada_phone.send_json_to(send_frame(bob, "  Hello Bob  ", "c-1"))
 
-    # then
-    ack = await receive(ada_phone)
+    # then: bob's socket received it, so ada's sockets are told it was delivered
+    news = await receive(bob_phone)
+    on_phone = await receive_each(ada_phone, "message.ack", "message.delivered")
+    on_laptop = await receive_each(ada_laptop, "message.new", "message.delivered")
     [message] = await stored()
-    assert ack == {
-        "type": "message.ack",
-        "client_id": "c-1",
-        "id": str(message.pk),
-        "conversation_id": str(message.conversation_id),
-        "created_at": timestamp(message.created_at),
-        "duplicate": False,
-    }
-    news = {"type": "message.new", "message": message_body(message)}
+    assert news == {"type": "message.new", "message": as_sent(message)}
     assert news["message"]["content"] == "Hello Bob"
-    assert await receive(bob_phone) == news
-    assert await receive(ada_laptop) == news
-    # the sending socket hears of its message through the ack only
-    await assert_nothing_more(ada_phone)
+    assert on_phone == {
+        "message.ack": {
+            "type": "message.ack",
+            "client_id": "c-1",
+            "id": str(message.pk),
+            "conversation_id": str(message.conversation_id),
+            "created_at": timestamp(message.created_at),
+            "status": "sent",
+            "duplicate": False,
+        },
+        "message.delivered": delivered_frame(message),
+    }
+    assert on_laptop == {"message.new": news, "message.delivered": delivered_frame(message)}
+    # the sending socket hears of its message through the ack (and the receipt) only
+    for socket in (ada_phone, ada_laptop, bob_phone):
+        await assert_nothing_more(socket)
 
 
 async def test_a_resend_with_the_same_client_id_is_acked_as_a_duplicate_and_not_delivered_again(
@@ -54,14 +68,18 @@ async def test_a_resend_with_the_same_client_id_is_acked_as_a_duplicate_and_not_
     # given
     ada_socket, bob_socket = await sockets(ada), await sockets(bob)
     await ada_socket.send_json_to(send_frame(bob, "Once", "same"))
-    first_ack = await receive(ada_socket)
     assert (await receive(bob_socket))["type"] == "message.new"
+    first = await receive_each(ada_socket, "message.ack", "message.delivered")
 
     # when
     await ada_socket.send_json_to(send_frame(bob, "Once", "same"))
 
-    # then
-    assert await receive(ada_socket) == {**first_ack, "duplicate": True}
+    # then: the ack shows the stored message as it is now
+    assert await receive(ada_socket) == {
+        **first["message.ack"],
+        "status": "delivered",
+        "duplicate": True,
+    }
     assert len(await stored()) == 1
     await assert_nothing_more(bob_socket)
 
@@ -258,9 +276,15 @@ async def test_a_rest_send_reaches_the_open_sockets_of_both_parties(sockets, ada
 
     # then
     assert response.status_code == 201
+    assert response.json()["status"] == "sent"
     news = {"type": "message.new", "message": response.json()}
+    assert await receive(bob_phone) == news
+    on_phone = await receive_each(ada_phone, "message.new", "message.delivered")
+    on_laptop = await receive_each(ada_laptop, "message.new", "message.delivered")
+    [message] = await stored()
+    for frames in (on_phone, on_laptop):
+        assert frames == {"message.new": news, "message.delivered": delivered_frame(message)}
     for socket in (ada_phone, ada_laptop, bob_phone):
-        assert await receive(socket) == news
         await assert_nothing_more(socket)
 
 

@@ -1,17 +1,18 @@
-"""GET /messages/threads: one row per counterpart, most recently active first."""
+"""GET /messages/threads: one row per counterpart, most recently active first; the last
+messages it hands the caller are delivered."""
 
 import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import client_for
 from community.models import Conversation, Message
 from community.serializers.messages import timestamp
 
 from .factories import BlockFactory, MessageFactory
+from .messages_helpers import THREADS
 
 pytestmark = pytest.mark.django_db
-
-THREADS = "/api/v1/messages/threads"
 
 
 def last_message_of(message: Message) -> dict:
@@ -20,6 +21,8 @@ def last_message_of(message: Message) -> dict:
         "content": message.content,
         "sender_id": None if message.sender_id is None else str(message.sender_id),
         "created_at": timestamp(message.created_at),
+        "status": message.status,
+        "delivered_at": None if message.delivered_at is None else timestamp(message.delivered_at),
         "read_at": None if message.read_at is None else timestamp(message.read_at),
     }
 
@@ -36,8 +39,10 @@ def test_one_row_per_counterpart_newest_first(member_api, member, other_member):
     # when
     response = member_api.get(THREADS)
 
-    # then
+    # then: the last message to the caller is delivered by this read
     assert response.status_code == 200
+    latest.refresh_from_db()
+    assert (latest.status, with_third.status) == ("delivered", "read")
     assert response.json() == {
         "next": None,
         "previous": None,
@@ -142,17 +147,51 @@ def test_threads_need_authentication(api):
     assert response.status_code == 401
 
 
+def test_only_the_last_messages_addressed_to_the_caller_are_delivered(
+    member, other_member, django_capture_on_commit_callbacks
+):
+    # given: a thread ending with a message to member, another ending with one of theirs
+    third = UserFactory()
+    earlier = MessageFactory(sender=other_member, recipient=member)
+    last_in = MessageFactory(sender=other_member, recipient=member)
+    to_third = MessageFactory(sender=third, recipient=member)
+    last_out = MessageFactory(sender=member, recipient=third)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client_for(member).get(THREADS)
+
+    # then: only what the list handed over; one receipt to other_member
+    for message in (earlier, last_in, to_third, last_out):
+        message.refresh_from_db()
+    assert [m.status for m in (earlier, last_in, to_third, last_out)] == [
+        "sent",
+        "delivered",
+        "sent",
+        "sent",
+    ]
+    assert [row["last_message"] for row in response.json()["results"]] == [
+        last_message_of(last_out),
+        last_message_of(last_in),
+    ]
+    assert len(callbacks) == 1
+
+
 def test_threads_cost_the_same_queries_however_many(member_api, member, django_assert_num_queries):
-    # given
+    # given: every last message is to the caller and waits for delivery
     MessageFactory(sender=UserFactory(), recipient=member)
-    with django_assert_num_queries(2):  # the caller, the page
+    with django_assert_num_queries(3):  # the caller, the page, its delivery
         member_api.get(THREADS)
     for _ in range(25):
         counterpart = UserFactory()
-        MessageFactory.create_batch(2, sender=counterpart, recipient=member)
         MessageFactory(sender=member, recipient=counterpart)
+        MessageFactory.create_batch(2, sender=counterpart, recipient=member)
 
     # when / then
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = member_api.get(THREADS)
-    assert len(response.json()["results"]) == 20
+    rows = response.json()["results"]
+    assert [row["last_message"]["status"] for row in rows] == ["delivered"] * 20
+    # and with nothing left to deliver, no UPDATE
+    with django_assert_num_queries(2):
+        member_api.get(THREADS)

@@ -1,13 +1,16 @@
 """The doorways of 1:1 messaging and blocks (docs/API.md, "community"): send, threads, history,
-read receipts, unread counts, and blocks. The same services serve the socket frames of
-community/events.py. A member only ever sees conversations they are part of."""
+delivery and read receipts, unread counts, and blocks. The same services serve the socket
+frames of community/events.py. A member only ever sees conversations they are part of.
+Sending needs the messaging plan; everything else is open on every plan."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from accounts.entitlements import PLAN_REQUIRED, Entitled
 from community.models import Block, Conversation, Message
 from community.selectors import messages as selectors
 from community.serializers import messages as serializers
@@ -27,8 +30,9 @@ class ThreadPagination(CursorPagination):
 
 
 class MessageSendView(APIView):
-    """Send a message. Throttled per sender (``THROTTLE_RATES["messaging"]``, a budget
-    shared with the ``message.send`` socket frame)."""
+    """Send a message. Needs the messaging plan (403 ``plan_required`` naming it, before
+    anything else is looked at). Throttled per sender (``THROTTLE_RATES["messaging"]``, a
+    budget shared with the ``message.send`` socket frame)."""
 
     error_codes = {
         400: {
@@ -36,10 +40,11 @@ class MessageSendView(APIView):
             "content": ["invalid", "blank", "max_length"],
             "client_id": ["invalid", "max_length"],
         },
-        403: ["messaging_blocked", "messages_not_accepted"],
+        403: [PLAN_REQUIRED, "messaging_blocked", "messages_not_accepted"],
         409: ["client_id_reused"],
     }
 
+    permission_classes = [IsAuthenticated, Entitled(services.MESSAGING_FEATURE)]
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, MessagingThrottle]
 
     @extend_schema(
@@ -54,11 +59,15 @@ class MessageSendView(APIView):
         },
         summary="Send a message to a member",
         description=(
-            "Stored, then pushed as `message.new` to every socket of the recipient and of "
-            "the sender. 403 `messaging_blocked` when you blocked the recipient, "
-            "`messages_not_accepted` when they blocked you or accept messages from nobody; "
-            "400 `does_not_exist` on `recipient` for an unknown member; 409 "
-            "`client_id_reused` when the client_id was used for another recipient."
+            "Needs the messaging plan: 403 `plan_required` otherwise, its detail naming the "
+            "plan (see `GET /billing/plans`). Stored with `status` `sent`, then pushed as "
+            "`message.new` to every socket of the recipient and of the sender; once one of "
+            "the recipient's sockets receives it (or they fetch it) it is `delivered` and "
+            "the sender's sockets get `message.delivered`. 403 `messaging_blocked` when you "
+            "blocked the recipient, `messages_not_accepted` when they blocked you or accept "
+            "messages from nobody; 400 `does_not_exist` on `recipient` for an unknown "
+            "member; 409 `client_id_reused` when the client_id was used for another "
+            "recipient."
         ),
     )
     def post(self, request):
@@ -76,8 +85,32 @@ class MessageSendView(APIView):
         )
 
 
-@extend_schema(tags=TAGS, summary="The caller's conversations, most recently active first")
-class ThreadListView(generics.ListAPIView):
+class DeliveringListView(generics.ListAPIView):
+    """A list whose page hands the caller messages addressed to them: fetching them is
+    receiving them, so those not delivered yet are marked delivered (one UPDATE for the
+    page) before the page is written out, and their senders get ``message.delivered``."""
+
+    def messages_of(self, page) -> list:
+        raise NotImplementedError
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        services.message_deliver_fetched(recipient=request.user, messages=self.messages_of(page))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        summary="The caller's conversations, most recently active first",
+        description=(
+            "Each thread's last message shows its `status`. A last message addressed to "
+            "you that was not delivered yet is delivered by this read (its sender's "
+            "sockets get `message.delivered`)."
+        ),
+    )
+)
+class ThreadListView(DeliveringListView):
     """One row per counterpart: the last message and the caller's unread count. A deleted
     member's thread shows ``{"id": null, "display_name": "Deleted member"}``; open it by
     its ``conversation_id``."""
@@ -89,9 +122,22 @@ class ThreadListView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.threads_for(user=self.request.user)
 
+    def messages_of(self, page) -> list:
+        return [conversation.last_message for conversation in page]
 
-@extend_schema(tags=TAGS, summary="The history with one member, newest first")
-class ConversationView(generics.ListAPIView):
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        summary="The history with one member, newest first",
+        description=(
+            "Every message shows its `status` (sent, delivered, read). The messages of the "
+            "page addressed to you that were not delivered yet are delivered by this read "
+            "(their sender's sockets get one `message.delivered` for the page)."
+        ),
+    )
+)
+class ConversationView(DeliveringListView):
     """The caller's messages with ``user_id`` (or, for a thread whose counterpart was
     erased, with the thread's ``conversation_id``), newest first, cursor-paginated. An
     empty list when there is no such conversation: nobody else's messages, ever."""
@@ -103,6 +149,9 @@ class ConversationView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.history_for(user=self.request.user, other_id=self.kwargs["user_id"])
 
+    def messages_of(self, page) -> list:
+        return page
+
 
 class MessageReadView(APIView):
     """Mark a message (and the earlier ones to you in its conversation) read."""
@@ -113,9 +162,10 @@ class MessageReadView(APIView):
         responses={200: serializers.MessageSerializer},
         summary="Mark a message read (recipient only, idempotent)",
         description=(
-            "Marks every earlier unread message to you in that conversation read too. The "
-            "sender's sockets get a `message.read` receipt, and so do yours. A message not "
-            "addressed to you is a 404."
+            "Marks every earlier unread message to you in that conversation read too (and "
+            "delivered, if it was not). Open on every plan. The sender's sockets get a "
+            "`message.read` receipt, and so do yours. A message not addressed to you is a "
+            "404."
         ),
     )
     def put(self, request, pk):

@@ -1,6 +1,7 @@
 """Members to connect with, and AI suggestions for the caller's own profile."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -16,8 +17,12 @@ from ..serializers.recommendations import (
     FOCUS_MAX_LENGTH,
     ProfileOptimizeRequestSerializer,
     RecommendationsSerializer,
+    RecommendationStateSerializer,
 )
 from ..services import recommendations as services
+from .posts import CommunityWriteThrottle
+
+TAGS = ["community"]
 
 
 class RecommendationsView(APIView):
@@ -45,7 +50,11 @@ class RecommendationsView(APIView):
             "same list is answered with the AI's sentences (`reason_source: ai`) for the rest "
             "of the day. When the quota is used up, the generation fails, or the list changes "
             "after it was asked, the built reasons stay until the next day: this endpoint "
-            "never answers 429 for the AI's sake."
+            "never answers 429 for the AI's sake.\n\n"
+            "Shared goals and skills come as `{value, label}`: `value` is the onboarding "
+            "slug (`career_growth`), `label` what to show (`Grow my career`); the built "
+            "sentences and the AI use the labels. `is_applied` / `applied_at`: the caller "
+            "applied this member with `POST /community/recommendations/{member_id}/apply`."
         ),
         responses={200: RecommendationsSerializer},
     )
@@ -91,3 +100,50 @@ class ProfileOptimizeView(APIView):
             user=request.user, focus=serializer.validated_data.get("focus", "")
         )
         return accepted(request, generation)
+
+
+APPLY_NOT_FOUND = (
+    "404 for an unknown member, the caller themself, and a member the recommendations "
+    "could not list: not in the directory, inactive, blocked either way, or with nothing "
+    "in common with the caller. A member outside the best few of today's list still counts."
+)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        tags=TAGS,
+        operation_id="community_recommendations_apply",
+        summary="Apply a recommended member (idempotent)",
+        description=(
+            "Marks the member as applied: `is_applied` is true for them in "
+            "`GET /community/recommendations` from now on. Answers 200 with the state, the "
+            "first time and every time after, keeping the first `applied_at`. " + APPLY_NOT_FOUND
+        ),
+        request=None,
+        responses={200: RecommendationStateSerializer},
+    ),
+    delete=extend_schema(
+        tags=TAGS,
+        operation_id="community_recommendations_unapply",
+        summary="Take back an applied recommendation (idempotent)",
+        description=(
+            "204 whether or not the member was applied; afterwards `is_applied` is false. "
+            + APPLY_NOT_FOUND
+        ),
+        request=None,
+        responses={204: None},
+    ),
+)
+class RecommendationApplyView(APIView):
+    """The caller's applied state of one recommended member."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, CommunityWriteThrottle]
+
+    def post(self, request, member_id):
+        item = services.recommendation_apply(viewer=request.user, member_id=member_id)
+        return Response(RecommendationStateSerializer(item).data)
+
+    def delete(self, request, member_id):
+        services.recommendation_unapply(viewer=request.user, member_id=member_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -27,8 +27,14 @@ SECRET_KEY = env.str(
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
-# Where links in emails point (the web or mobile front end).
-FRONTEND_URL = env.str("FRONTEND_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The front end that serves the pages emails link to (verify-email, reset-password; README,
+# "Links in emails"). Empty: the platform serves them itself (accounts.pages, /account/...).
+FRONTEND_URL = env.str("FRONTEND_URL", default="").rstrip("/")
+# The platform's own public address (scheme, host and port, e.g. https://api.example.com),
+# for links written with no request behind them: the verification reminder, unsubscribe
+# links, Stripe's return URLs. A link written while answering a request uses that request's
+# host instead. Unset: FRONTEND_URL, else http://127.0.0.1:8000 (core.links.public_url).
+PUBLIC_URL = env.str("PUBLIC_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",
@@ -311,12 +317,12 @@ AXES_ENABLE_ADMIN = False
 WS_TICKET_TTL = 60
 HEALTH_CHECK_TIMEOUT = 3.0
 
-# The plan of every member until billing derives plans from Stripe subscriptions.
+# The plan of a member without a current subscription or grant (one of BILLING_PLANS).
 DEFAULT_PLAN = "free"
 # The function that answers accounts.selectors.plan_for(user); None: DEFAULT_PLAN for all.
 PLAN_PROVIDER = "billing.selectors.plan_for"
 # Inlines other apps add to the user's page of accounts' UserAdmin (dotted paths).
-USER_ADMIN_INLINES = ["billing.admin.StripeCustomerInline"]
+USER_ADMIN_INLINES = ["billing.admin.StripeCustomerInline", "billing.admin.PlanGrantInline"]
 
 # Consent versions in force; registering records the user's agreement to these.
 TERMS_VERSION = env.str("TERMS_VERSION", default="2026-01")
@@ -355,8 +361,12 @@ AI_TIMEOUT = env.float("AI_TIMEOUT", default=30.0)
 AI_MAX_RETRIES = env.int("AI_MAX_RETRIES", default=2)
 AI_RETRY_BACKOFF = env.float("AI_RETRY_BACKOFF", default=1.0)
 AI_RETRY_MAX_WAIT = env.float("AI_RETRY_MAX_WAIT", default=20.0)
-# Inputs and outputs of generations are cleared after this many days; the rows (usage
-# statistics) stay.
+# Who the member is, for the prompts of features declared with member_context=True
+# (ai/context.py): functions called as f(user=...), each answering sections of the context.
+# ai imports no domain app, so the project names them here.
+AI_MEMBER_CONTEXT = ["accounts.ai_context.member", "coaching.ai_context.member"]
+# Inputs, outputs and member contexts of generations are cleared after this many days; the
+# rows (usage statistics) stay.
 AI_RETENTION_DAYS = env.int("AI_RETENTION_DAYS", default=90)
 # Quota units per plan, per feature, per UTC day; "*" is every other feature. A generation
 # takes its feature's cost. Override the whole mapping with AI_QUOTAS='{"free": {...}}'.
@@ -399,10 +409,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # EMAIL_BACKEND=anymail.backends.sendgrid.EmailBackend (any other anymail provider likewise).
 ANYMAIL = {"SENDGRID_API_KEY": env.str("SENDGRID_API_KEY", default="")}
 # The unsubscribe link of non-essential emails and their List-Unsubscribe header (RFC 8058
-# one-click POSTs go there too): this API's endpoint as reachable from the internet.
-NOTIFICATIONS_UNSUBSCRIBE_URL = env.str(
-    "NOTIFICATIONS_UNSUBSCRIBE_URL", default=f"{FRONTEND_URL}/api/v1/notifications/unsubscribe"
-)
+# one-click POSTs go there too): this API's endpoint as reachable from the internet. Empty:
+# /api/v1/notifications/unsubscribe under the platform's address (PUBLIC_URL, see above).
+NOTIFICATIONS_UNSUBSCRIBE_URL = env.str("NOTIFICATIONS_UNSUBSCRIBE_URL", default="")
 NOTIFICATIONS_UNSUBSCRIBE_TOKEN_DAYS = env.int("NOTIFICATIONS_UNSUBSCRIBE_TOKEN_DAYS", default=365)
 # Hours after signup at which an unverified member is reminded to verify their address.
 NOTIFICATIONS_VERIFY_REMINDER_HOURS = env.int("NOTIFICATIONS_VERIFY_REMINDER_HOURS", default=24)
@@ -413,8 +422,9 @@ NOTIFICATIONS_SCHEDULE_RETENTION_DAYS = env.int("NOTIFICATIONS_SCHEDULE_RETENTIO
 
 # --- Billing (billing/) -------------------------------------------------------------------
 
-# Stripe through dj-stripe. Without a secret key every billing endpoint answers 503
-# `billing_unavailable` and every member is on DEFAULT_PLAN; the rest of the platform works.
+# Stripe through dj-stripe. Without a secret key the billing endpoints that need Stripe
+# answer 503 `billing_unavailable` and plans come from staff grants only (the plans list, the
+# member's subscription summary and grants work); the rest of the platform works.
 STRIPE_LIVE_MODE = env.bool("STRIPE_LIVE_MODE", default=False)
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLIC_KEY = env.str("STRIPE_PUBLIC_KEY", default="")
@@ -431,31 +441,60 @@ DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
 DJSTRIPE_USE_NATIVE_JSONFIELD = True
 # The user's UUID in the Stripe customer's metadata, under this key.
 DJSTRIPE_SUBSCRIBER_CUSTOMER_KEY = "user_id"
-# Plans by name: the Stripe prices that sell each one, and what it includes. AI quotas per
-# plan live in AI_QUOTAS under the same names. A member without a current subscription is
-# on DEFAULT_PLAN. Override with BILLING_PLANS='{"premium": {"prices": ["price_..."]}}'.
+# Plans by name, and what each includes: the one table that /billing/plans shows and that
+# accounts.entitlements checks. `features` are what the plan unlocks (a feature no plan lists
+# is free for everyone), `limits` counts the plan allows, `prices` the Stripe prices that sell
+# it; AI quotas per plan live in AI_QUOTAS under the same names. A member without a current
+# subscription or grant is on DEFAULT_PLAN. Override with BILLING_PLANS='{"premium": {...}}'.
 BILLING_PLANS = env.json(
     "BILLING_PLANS",
     default={
-        "free": {"prices": [], "features": ["ai.basic"], "rank": 0},
+        "free": {
+            "prices": [],
+            "features": [],
+            "limits": {"conversations.practice_per_day": 3},
+            "rank": 0,
+        },
         "premium": {
             "prices": env.list("BILLING_PREMIUM_PRICES", default=[]),
-            "features": ["ai.basic", "ai.premium", "coaching.plans", "community.messaging"],
+            "features": [
+                "coaching.plans",
+                "coaching.tools",
+                "community.messaging",
+                "conversations.premium_scenarios",
+            ],
+            "limits": {"conversations.practice_per_day": 50},
             "rank": 1,
         },
+    },
+)
+# What each feature and limit of BILLING_PLANS is, in words: /billing/plans shows them.
+BILLING_FEATURE_LABELS = env.json(
+    "BILLING_FEATURE_LABELS",
+    default={
+        "coaching.plans": "AI development plans from your assessment and goals",
+        "coaching.tools": "Career toolkit: AI roadmap, brand, content and document generators",
+        "community.messaging": "Direct messages with other members",
+        "conversations.premium_scenarios": "Premium practice scenarios",
+        "conversations.practice_per_day": "Practice conversations per day",
     },
 )
 # A past_due subscription keeps its plan this many days after its unpaid period began.
 BILLING_PAST_DUE_GRACE_DAYS = env.int("BILLING_PAST_DUE_GRACE_DAYS", default=7)
 # Seconds a member's plan is cached; webhook handlers drop the entry when it changes.
 BILLING_PLAN_CACHE_SECONDS = env.int("BILLING_PLAN_CACHE_SECONDS", default=300)
-# Where Stripe Checkout and the customer portal send the member back.
+# Where Stripe Checkout and the customer portal send the member back: the front end's
+# billing pages. Stripe takes only absolute URLs, so without FRONTEND_URL the same paths
+# go under the platform's address (PUBLIC_URL, else the address of `make run`).
+_BILLING_RETURN_BASE = FRONTEND_URL or PUBLIC_URL or "http://127.0.0.1:8000"
 BILLING_SUCCESS_URL = env.str(
     "BILLING_SUCCESS_URL",
-    default=f"{FRONTEND_URL}/billing/success?session_id={{CHECKOUT_SESSION_ID}}",
+    default=f"{_BILLING_RETURN_BASE}/billing/success?session_id={{CHECKOUT_SESSION_ID}}",
 )
-BILLING_CANCEL_URL = env.str("BILLING_CANCEL_URL", default=f"{FRONTEND_URL}/billing/cancel")
-BILLING_PORTAL_RETURN_URL = env.str("BILLING_PORTAL_RETURN_URL", default=f"{FRONTEND_URL}/billing")
+BILLING_CANCEL_URL = env.str("BILLING_CANCEL_URL", default=f"{_BILLING_RETURN_BASE}/billing/cancel")
+BILLING_PORTAL_RETURN_URL = env.str(
+    "BILLING_PORTAL_RETURN_URL", default=f"{_BILLING_RETURN_BASE}/billing"
+)
 
 # --- Community (community/) ------------------------------------------------------------------
 # Minutes during which an author may edit or delete a post or comment.
@@ -561,6 +600,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        "MessageStatusEnum": "community.models.Message.Status",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

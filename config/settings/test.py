@@ -19,3 +19,8 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 AI_API_KEY = ""
 # Likewise Stripe: billing's tests point the stripe client at a fake server on 127.0.0.1.
 STRIPE_SECRET_KEY = ""
+# Links in emails go to the platform's own pages at the test request's host, whatever the
+# environment says; the tests that need a front end or a public address set them.
+FRONTEND_URL = ""
+PUBLIC_URL = ""
+NOTIFICATIONS_UNSUBSCRIBE_URL = ""

@@ -140,6 +140,22 @@ def owners_membership(ctx: Context) -> Target:
     )
 
 
+def owners_account(ctx: Context) -> Target:
+    return Target({"id": ctx.owner.pk}, rows(ctx.owner, ctx.owner.profile))
+
+
+def owners_applied_recommendation(ctx: Context) -> Target:
+    # A member recommended to the owner (a shared goal), whom the owner applied; the caller
+    # shares nothing with them, so they are no recommendation of the caller's.
+    ctx.owner.onboarding.goals = ["career_growth"]
+    ctx.owner.onboarding.save(update_fields=["goals"])
+    recommended = UserFactory(onboarding__goals=["career_growth"])
+    applied = apps.get_model("community", "AppliedRecommendation").objects.create(
+        viewer=ctx.owner, member=recommended
+    )
+    return Target({"member_id": recommended.pk}, rows(applied))
+
+
 def failed_generation(ctx: Context) -> Target:
     # Failed, so that a retry would be accepted if the caller could reach it.
     return by_id(GenerationFactory(user=ctx.owner, failed=True))
@@ -180,6 +196,12 @@ def payment_intent(ctx: Context) -> Target:
 
 
 STRIPE_TEST_KEY = "sk_test_0123456789abcdefghijklmn"
+
+
+def plan_grant(ctx: Context) -> Target:
+    from billing.services import grant_create
+
+    return by_id(grant_create(user=ctx.owner, plan="premium", reason="support"))
 
 
 def assessment_result(ctx: Context) -> Target:
@@ -260,8 +282,19 @@ CASES: dict[tuple[str, str], Case] = {
         payment_intent,
         POST={"payment_method": "pm_card_visa"},
     ),
+    ("DELETE", f"{API}/billing/grants/{{id}}"): Case(
+        plan_grant,
+        status=403,
+        reason="Staff only: a member may not end anyone's grant, their own included.",
+    ),
     # --- coaching ---
-    **private(f"{API}/coaching/assessment/results/{{id}}", assessment_result, GET=NO_BODY),
+    **private(
+        f"{API}/coaching/assessment/results/{{id}}",
+        assessment_result,
+        GET=NO_BODY,
+        PUT={"notes": "x"},
+        PATCH={"notes": "x"},
+    ),
     **private(
         f"{API}/coaching/goals/{{id}}",
         goal,
@@ -321,6 +354,23 @@ CASES: dict[tuple[str, str], Case] = {
         reason="The directory is the members' catalogue: a listed member's public card is "
         "shown to every member (an unlisted one is a 404, community/tests/test_directory.py).",
         answer=lambda body, ctx, target: body["id"] == str(ctx.owner.pk),
+    ),
+    ("GET", f"{API}/community/admin/members/{{id}}"): Case(
+        owners_account,
+        status=403,
+        reason="Staff only: a member may not read staff's page of any account, their own included.",
+    ),
+    ("PATCH", f"{API}/community/admin/members/{{id}}"): Case(
+        owners_account,
+        body={"is_active": False},
+        status=403,
+        reason="Staff only: a member may not open or close any account, their own included.",
+    ),
+    **private(
+        f"{API}/community/recommendations/{{member_id}}/apply",
+        owners_applied_recommendation,
+        POST=NO_BODY,
+        DELETE=NO_BODY,
     ),
     ("PATCH", f"{API}/community/members/{{id}}/tier"): Case(
         owners_membership,

@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEYS": "AsDI324Kx9E_7uSdGxxkQOxqQ13-I_ICaDxsmgmVK50=",
     "BLIND_INDEX_KEY": "blind-index-key-for-the-settings-test",
     "DJANGO_ALLOWED_HOSTS": "api.example.com",
+    "PUBLIC_URL": "https://api.example.com",
 }
 
 

@@ -52,6 +52,8 @@ def test_every_write_documents_its_body(schema):
         ("delete", "/api/v1/community/posts/{id}"),
         ("post", "/api/v1/community/posts/{id}/like"),
         ("delete", "/api/v1/community/posts/{id}/like"),
+        ("post", "/api/v1/community/recommendations/{member_id}/apply"),
+        ("delete", "/api/v1/community/recommendations/{member_id}/apply"),
         ("delete", "/api/v1/coaching/plans/{id}"),
         ("delete", "/api/v1/coaching/goals/{id}"),
         ("delete", "/api/v1/coaching/tools/roadmap/{id}"),
@@ -60,6 +62,7 @@ def test_every_write_documents_its_body(schema):
         ("delete", "/api/v1/coaching/tools/document/{id}"),
         ("delete", "/api/v1/coaching/projects/{id}"),
         ("post", "/api/v1/coaching/projects/{id}/duplicate"),
+        ("delete", "/api/v1/billing/grants/{id}"),
     }
     for method, path, operation in operations(schema):
         if method in {"post", "patch", "put", "delete"} and (method, path) not in bodyless:
@@ -121,8 +124,13 @@ def test_operations_document_the_codes_they_raise(schema):
     assert (None, "request_too_large") in _codes(schema, "post", "/api/v1/coaching/goals", "413")
     assert ("cursor", "invalid_cursor") in _codes(schema, "get", "/api/v1/notifications", "400")
     # declared on the view (error_codes), or listed by an extend_schema error serializer
-    assert (None, "billing_unavailable") in _codes(
-        schema, "get", "/api/v1/billing/subscription", "503"
+    assert (None, "billing_unavailable") in _codes(schema, "get", "/api/v1/billing/invoices", "503")
+    assert (None, "plan_required") in _codes(schema, "post", "/api/v1/coaching/plans", "403")
+    assert (None, "plan_required") in _codes(
+        schema, "post", "/api/v1/coaching/tools/roadmap/generate", "403"
+    )
+    assert (None, "plan_required") in _codes(
+        schema, "post", "/api/v1/ai/generations/{id}/retry", "403"
     )
     assert (None, "edit_window_closed") in _codes(
         schema, "patch", "/api/v1/community/posts/{id}", "403"

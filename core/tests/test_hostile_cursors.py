@@ -78,6 +78,7 @@ def test_a_crafted_cursor_never_reaches_postgresql(member_api):
 
 
 @pytest.mark.postgres
+@pytest.mark.usefixtures("premium_member")  # sending a message needs the premium plan
 def test_a_nul_in_a_message_never_reaches_postgresql(member_api, other_member):
     # when
     response = member_api.post(

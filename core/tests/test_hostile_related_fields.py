@@ -59,7 +59,7 @@ def test_a_nul_in_a_tier_change_is_a_400_naming_the_field(staff_api, member):
     ],
 )
 def test_a_primary_key_field_given_a_wrong_type_is_a_400_naming_it(
-    member_api, offline_ai, project, code, detail
+    member_api, premium_member, offline_ai, project, code, detail
 ):
     # when
     response = member_api.post(

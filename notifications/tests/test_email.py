@@ -6,6 +6,7 @@ import re
 import smtplib
 import socket
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from anymail.exceptions import AnymailRecipientsRefused, AnymailRequestsAPIError
@@ -100,6 +101,41 @@ def test_the_one_click_post_of_a_mailbox_provider_unsubscribes(
     # then
     assert response.status_code == 200
     assert email_choice(member) is False
+
+
+@pytest.mark.parametrize(
+    ("configured", "base"),
+    [
+        ({}, "http://127.0.0.1:8000/api/v1/notifications/unsubscribe"),
+        (
+            {"FRONTEND_URL": "https://app.example.com"},
+            "https://app.example.com/api/v1/notifications/unsubscribe",
+        ),
+        (
+            {"FRONTEND_URL": "https://app.example.com", "PUBLIC_URL": "https://api.example.com"},
+            "https://api.example.com/api/v1/notifications/unsubscribe",
+        ),
+        (
+            {
+                "PUBLIC_URL": "https://api.example.com",
+                "NOTIFICATIONS_UNSUBSCRIBE_URL": "https://mail.example.com/unsubscribe",
+            },
+            "https://mail.example.com/unsubscribe",
+        ),
+    ],
+    ids=["nothing set", "front end only", "public url", "explicit url"],
+)
+def test_the_unsubscribe_link_is_absolute_without_a_request(member, settings, configured, base):
+    # given
+    for name, value in configured.items():
+        setattr(settings, name, value)
+
+    # when
+    url = emails.unsubscribe_url(member, kinds.get("welcome"))
+
+    # then
+    token = emails.unsubscribe_token(member, kinds.get("welcome"))
+    assert url == f"{base}?{urlencode({'token': token})}"
 
 
 def test_unsubscribing_twice_is_harmless(api, member):

@@ -96,7 +96,7 @@ def test_the_reminder_carries_a_working_verification_key(api, django_capture_on_
     ]
     reminder = mail.outbox[-1]
     assert "List-Unsubscribe" not in reminder.extra_headers
-    assert "http://127.0.0.1:8000/verify-email?key=" in reminder.body
+    assert "http://127.0.0.1:8000/account/verify-email/" in reminder.body
     key = key_from_last_email()
     response = api.post("/api/v1/auth/verify-email", {"key": key})
     assert response.status_code == 200
