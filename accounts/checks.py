@@ -1,5 +1,6 @@
-"""System checks: the dotted paths accounts is configured with (``PLAN_PROVIDER``, the
-function that answers ``selectors.plan_for``, and ``USER_ADMIN_INLINES``, the inlines other
+"""System checks: the dotted paths accounts is configured with (``PLAN_PROVIDER`` and
+``PLANS_PROVIDER``, the functions that answer ``selectors.plan_for`` and ``plans_for``, and
+``USER_ADMIN_INLINES``, the inlines other
 apps add to the user's admin page) import, so a typo fails at start-up rather than on the
 first request that needs them."""
 
@@ -30,10 +31,9 @@ def _unresolved(paths: Iterable[tuple[str, str]], *, check_id: str) -> list[chec
 
 @checks.register()
 def plan_provider_resolves(app_configs=None, **kwargs) -> list[checks.Error]:
-    """``PLAN_PROVIDER`` (when set) names an importable function."""
-    if not settings.PLAN_PROVIDER:
-        return []
-    return _unresolved([("PLAN_PROVIDER", settings.PLAN_PROVIDER)], check_id="accounts.E001")
+    """``PLAN_PROVIDER`` and ``PLANS_PROVIDER`` (when set) name importable functions."""
+    paths = [(name, getattr(settings, name)) for name in ("PLAN_PROVIDER", "PLANS_PROVIDER")]
+    return _unresolved([(name, path) for name, path in paths if path], check_id="accounts.E001")
 
 
 @checks.register(checks.Tags.admin)

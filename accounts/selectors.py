@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+import zoneinfo
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from allauth.account.forms import default_token_generator
@@ -44,6 +45,17 @@ def plan_for(user: User) -> str:
     return _plan_provider(settings.PLAN_PROVIDER)(user)
 
 
+def plans_for(users: Iterable[User]) -> dict[Any, str]:
+    """``plan_for`` of many members at once, ``{user id: plan}``, for lists that show each
+    row's plan: the ``PLANS_PROVIDER`` setting names the batch twin of ``PLAN_PROVIDER``
+    (``billing.selectors.plans_for``: one cache read, then a query or two for the rest);
+    unset, each member is asked in turn."""
+    users = list(users)
+    if settings.PLANS_PROVIDER:
+        return _plan_provider(settings.PLANS_PROVIDER)(users)
+    return {user.pk: plan_for(user) for user in users}
+
+
 def users_with_state() -> QuerySet[User]:
     verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
     return User.objects.select_related("onboarding").annotate(email_verified=Exists(verified))
@@ -73,6 +85,24 @@ def profile_of(user: User) -> Profile:
 def onboarding_of(user: User) -> Onboarding:
     onboarding, _ = Onboarding.objects.get_or_create(user=user)
     return onboarding
+
+
+def is_verified_adult(user: User) -> bool:
+    """Whether the member passed onboarding's age check: adult, with the time it was
+    verified. Read without ``onboarding_of``'s ``get_or_create``, so asking writes nothing."""
+    return Onboarding.objects.filter(
+        user=user, is_adult=True, age_verified_at__isnull=False
+    ).exists()
+
+
+def time_zone_of(user: User) -> zoneinfo.ZoneInfo:
+    """The member's time zone from their profile; UTC without one, or with a name this
+    machine does not know."""
+    profile = Profile.objects.filter(user=user).values_list("timezone", flat=True).first()
+    try:
+        return zoneinfo.ZoneInfo(profile or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
 
 
 def email_confirmation_address(key: str) -> EmailAddress | None:

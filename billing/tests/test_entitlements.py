@@ -10,6 +10,7 @@ import stripe
 import time_machine
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 from django.utils import timezone
 from djstripe.models import Customer, Invoice
 from rest_framework.permissions import IsAuthenticated
@@ -20,6 +21,7 @@ from rest_framework.views import APIView
 from accounts import entitlements
 from accounts import services as account_services
 from accounts.entitlements import Entitled, PlanRequired
+from accounts.tests.factories import UserFactory
 from billing import selectors, services
 from core import privacy, realtime
 
@@ -341,3 +343,34 @@ def test_erasure_cancels_at_stripe_deletes_the_customer_and_keeps_pseudonymised_
     assert (row.subscriber_id, row.email, row.metadata) == (None, "", {})
     assert row.date_purged is not None
     assert selectors.grants(user_id=member.pk).count() == 0
+
+
+def test_plans_of_a_page_of_members_are_read_at_once_and_agree_with_plan_for(
+    member, other_member, fake_stripe, prices, grant_plan, django_assert_num_queries
+):
+    # given: a subscriber, a member with a grant, a free member and a past_due subscriber
+    # whose grace period has run out
+    _subscribe(fake_stripe, member)
+    grant_plan(other_member)
+    free = UserFactory()
+    lapsed = UserFactory()
+    with time_machine.travel(timezone.now() - dt.timedelta(days=30)):
+        _subscribe(fake_stripe, lapsed, status="past_due")
+    users = [member, other_member, free, lapsed]
+    cache.clear()
+
+    # when: cold, then cached
+    with django_assert_num_queries(2):  # the grants, the subscriptions
+        plans = selectors.plans_for(users)
+    with django_assert_num_queries(0):
+        assert selectors.plans_for(users) == plans
+
+    # then
+    assert plans == {
+        member.pk: "premium",
+        other_member.pk: "premium",
+        free.pk: "free",
+        lapsed.pk: "free",
+    }
+    cache.clear()
+    assert {user.pk: selectors.plan_for(user) for user in users} == plans

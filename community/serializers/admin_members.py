@@ -14,7 +14,7 @@ from .directory import TierSummarySerializer
 
 
 class StaffMemberSerializer(serializers.Serializer):
-    """One account as staff see it in the list."""
+    """One account as staff see it, in the list and on its own."""
 
     id = serializers.UUIDField(read_only=True)
     email = serializers.EmailField(read_only=True)
@@ -29,6 +29,12 @@ class StaffMemberSerializer(serializers.Serializer):
         help_text="The latest sign-in or token refresh; null when never seen.",
     )
     email_verified = serializers.BooleanField(read_only=True)
+    plan = serializers.SerializerMethodField()
+
+    def get_plan(self, user) -> str:
+        """From the view's ``plans`` (the page's plans read at once), else the member's own."""
+        plans = self.context.get("plans") or {}
+        return plans[user.pk] if user.pk in plans else account_selectors.plan_for(user)
 
     def get_display_name(self, user) -> str:
         profile = profile_of(user)
@@ -38,15 +44,6 @@ class StaffMemberSerializer(serializers.Serializer):
     def get_tier(self, user):
         tier = tier_of(user)
         return None if tier is None else TierSummarySerializer(tier).data
-
-
-class StaffMemberDetailSerializer(StaffMemberSerializer):
-    """One account as staff see it on its own: the list's row and the member's plan."""
-
-    plan = serializers.SerializerMethodField()
-
-    def get_plan(self, user) -> str:
-        return account_selectors.plan_for(user)
 
 
 class StaffMemberQuerySerializer(serializers.Serializer):

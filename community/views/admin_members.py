@@ -10,6 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
+from accounts import selectors as account_selectors
 from core.exceptions import NotFound
 
 from ..selectors import admin_members as selectors
@@ -56,7 +57,9 @@ class StaffMemberListView(GenericAPIView):
         query.is_valid(raise_exception=True)
         page = self.paginate_queryset(selectors.members_for_staff(**query.validated_data))
         services.members_listed(actor=request.user, members=page, request=request)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        context = {**self.get_serializer_context(), "plans": account_selectors.plans_for(page)}
+        rows = self.serializer_class(page, many=True, context=context).data
+        return self.get_paginated_response(rows)
 
 
 @extend_schema_view(
@@ -64,8 +67,8 @@ class StaffMemberListView(GenericAPIView):
         tags=TAGS,
         operation_id="community_admin_members_retrieve",
         summary="One account, for staff (audited)",
-        description="The list's row and the member's `plan`. " + LAST_SEEN,
-        responses={200: serializers.StaffMemberDetailSerializer, 403: NOT_STAFF},
+        description="The list's row. " + LAST_SEEN,
+        responses={200: serializers.StaffMemberSerializer, 403: NOT_STAFF},
     ),
     patch=extend_schema(
         tags=TAGS,
@@ -79,7 +82,7 @@ class StaffMemberListView(GenericAPIView):
         "erasure (400 `erasure_requested`). Fields left out stay as they are; changes are "
         "all or nothing, and each one is written to the audit log.",
         request=serializers.StaffMemberUpdateSerializer,
-        responses={200: serializers.StaffMemberDetailSerializer, 403: NOT_STAFF},
+        responses={200: serializers.StaffMemberSerializer, 403: NOT_STAFF},
     ),
 )
 class StaffMemberView(WriteThrottledMixin, GenericAPIView):
@@ -90,7 +93,7 @@ class StaffMemberView(WriteThrottledMixin, GenericAPIView):
     }
 
     permission_classes = [IsAdminUser]
-    serializer_class = serializers.StaffMemberDetailSerializer
+    serializer_class = serializers.StaffMemberSerializer
     queryset = get_user_model().objects.none()  # the schema's; the methods ask the selector
 
     def get(self, request, pk):

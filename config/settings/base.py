@@ -321,6 +321,8 @@ HEALTH_CHECK_TIMEOUT = 3.0
 DEFAULT_PLAN = "free"
 # The function that answers accounts.selectors.plan_for(user); None: DEFAULT_PLAN for all.
 PLAN_PROVIDER = "billing.selectors.plan_for"
+# Its batch twin, {user id: plan} for a page of members (accounts.selectors.plans_for).
+PLANS_PROVIDER = "billing.selectors.plans_for"
 # Inlines other apps add to the user's page of accounts' UserAdmin (dotted paths).
 USER_ADMIN_INLINES = ["billing.admin.StripeCustomerInline", "billing.admin.PlanGrantInline"]
 
