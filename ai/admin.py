@@ -20,11 +20,21 @@ class GenerationAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
         "model",
         "tokens_in",
         "tokens_out",
+        "usage_estimated",
+        "cost_usd",
         "latency_ms",
         "attempts",
         "error_code",
     ]
-    list_filter = ["feature", "status", "provider", "model", "error_code", "streamed"]
+    list_filter = [
+        "feature",
+        "status",
+        "provider",
+        "model",
+        "error_code",
+        "streamed",
+        "usage_estimated",
+    ]
     list_select_related = ["user"]
     search_fields = ["user__email", "=id"]
     date_hierarchy = "created_at"
@@ -39,6 +49,8 @@ class GenerationAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
                 "fields": [
                     "tokens_in",
                     "tokens_out",
+                    "usage_estimated",
+                    "cost_usd",
                     "latency_ms",
                     "time_to_first_token_ms",
                     "attempts",

@@ -1,7 +1,10 @@
 """System checks: every declared AI feature has its prompt templates, its ``on_finish`` and
 ``offline`` name functions that can be called, and so do the member context providers of
-``AI_MEMBER_CONTEXT``."""
+``AI_MEMBER_CONTEXT``; ``AI_PRICES`` has the shape costs are computed from."""
 
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
 from django.core import checks
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
 
@@ -61,3 +64,29 @@ def every_member_context_provider_resolves(app_configs=None, **kwargs):
         ((f"AI_MEMBER_CONTEXT entry {hook.path!r}", hook) for hook in context.providers()),
         check_id="ai.E004",
     )
+
+
+@checks.register()
+def every_price_is_a_number(app_configs=None, **kwargs):
+    """``AI_PRICES`` maps models to ``{"input_per_million": n, "output_per_million": n}``:
+    checked at start-up, since recording a generation prices it and must not fail then."""
+    prices = settings.AI_PRICES
+    if not isinstance(prices, dict):
+        return [checks.Error("AI_PRICES must be a JSON object of models.", id="ai.E005")]
+    errors = []
+    for model, price in prices.items():
+        try:
+            valid = isinstance(price, dict) and all(
+                Decimal(str(price[key])) >= 0 for key in ("input_per_million", "output_per_million")
+            )
+        except (KeyError, InvalidOperation):
+            valid = False
+        if not valid:
+            errors.append(
+                checks.Error(
+                    f"AI_PRICES[{model!r}] must be {{input_per_million, output_per_million}}, "
+                    "each a number of US dollars of at least 0.",
+                    id="ai.E005",
+                )
+            )
+    return errors

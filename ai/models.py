@@ -46,6 +46,18 @@ class Generation(BaseModel):
     )
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)
+    usage_estimated = models.BooleanField(
+        default=False,
+        help_text="The provider reported no usage, so the tokens are our estimate.",
+    )
+    cost_usd = models.DecimalField(
+        max_digits=12,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="The tokens priced by AI_PRICES when the generation was recorded; null when "
+        "the model has no price there.",
+    )
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
     time_to_first_token_ms = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(

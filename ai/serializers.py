@@ -21,7 +21,8 @@ def _status_field() -> serializers.CharField:
 class GenerationErrorSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="rate_limited, provider_unavailable, timeout, connection_error, "
-        "provider_error, refused, invalid_output, truncated, cancelled or internal_error."
+        "incomplete_stream, provider_error, refused, invalid_output, truncated, cancelled or "
+        "internal_error."
     )
     detail = serializers.CharField()
 
@@ -69,6 +70,18 @@ class GenerationSerializer(serializers.ModelSerializer):
     status = _status_field()
     error = GenerationErrorSerializer(allow_null=True, read_only=True)
     ai = AIProvenanceField(source="*")
+    usage_estimated = serializers.BooleanField(
+        read_only=True,
+        help_text="The provider reported no usage: tokens_in and tokens_out are estimates.",
+    )
+    cost_usd = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=6,
+        read_only=True,
+        allow_null=True,
+        help_text="US dollars, priced when the generation finished (a string, e.g. "
+        '"0.000250"); null while running and for a model without a price.',
+    )
 
     class Meta:
         model = Generation
@@ -82,6 +95,8 @@ class GenerationSerializer(serializers.ModelSerializer):
             "prompt_version",
             "tokens_in",
             "tokens_out",
+            "usage_estimated",
+            "cost_usd",
             "latency_ms",
             "time_to_first_token_ms",
             "attempts",
@@ -100,7 +115,8 @@ class GenerationDetailSerializer(GenerationSerializer):
     output = serializers.JSONField(
         read_only=True,
         help_text="The validated answer (structured per feature; {text} for a streamed "
-        "reply); null until it succeeds, and once expired.",
+        "reply); null until it succeeds, and once expired. A cancelled streamed reply keeps "
+        "the text it had reached.",
     )
 
     member_context = serializers.JSONField(

@@ -20,6 +20,7 @@ api_v1 = [
     path("community/", include("community.urls")),
     path("", include((community_urls.messages_urlpatterns, "messages"))),
     path("coaching/", include("coaching.urls")),
+    path("conversations/", include("conversations.urls")),
     # Last: any other path under the API is a 404 in the error envelope, in DEBUG too
     # (where Django would otherwise answer with its HTML page).
     re_path(r"^.*$", not_found, name="api-not-found"),

@@ -13,6 +13,8 @@ UNAVAILABLE = "provider_unavailable"
 TIMEOUT = "timeout"
 CONNECTION_ERROR = "connection_error"
 PROVIDER_ERROR = "provider_error"
+# A stream that ended without saying why (no finish reason): the reply may be cut short.
+INCOMPLETE_STREAM = "incomplete_stream"
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,14 @@ class Delta:
 @dataclass
 class ProviderStream:
     """An open streamed reply: iterate for deltas. ``attempts`` counts the requests it took
-    to open it."""
+    to open it. ``abort`` may be called from another thread than the one iterating: it
+    cuts the connection so a read blocked on it ends at once (with an error or an early
+    end, which the caller that aborted expects)."""
 
     deltas: Iterator[Delta]
     attempts: int
     close: Callable[[], None] = field(default=lambda: None)
+    abort: Callable[[], None] = field(default=lambda: None)
 
     def __iter__(self) -> Iterator[Delta]:
         return self.deltas

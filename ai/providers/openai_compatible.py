@@ -16,6 +16,8 @@ import email.utils
 import functools
 import logging
 import random
+import socket
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -25,6 +27,7 @@ from django.conf import settings
 
 from .base import (
     CONNECTION_ERROR,
+    INCOMPLETE_STREAM,
     PROVIDER_ERROR,
     RATE_LIMITED,
     TIMEOUT,
@@ -167,7 +170,7 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
 
 
 @functools.lru_cache(maxsize=8)
-def _client(base_url: str, api_key: str, timeout: float) -> openai.OpenAI:
+def client_for(base_url: str, api_key: str, timeout: float) -> openai.OpenAI:
     # One client (and connection pool) per configuration, reused by every generation.
     return openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=0)
 
@@ -181,7 +184,7 @@ class OpenAICompatibleProvider:
 
     @classmethod
     def from_settings(cls) -> OpenAICompatibleProvider:
-        client = _client(settings.AI_BASE_URL, settings.AI_API_KEY, float(settings.AI_TIMEOUT))
+        client = client_for(settings.AI_BASE_URL, settings.AI_API_KEY, float(settings.AI_TIMEOUT))
         return cls(client=client, retry=RetryPolicy.from_settings())
 
     def model_for(self, configured: str) -> str:
@@ -228,28 +231,88 @@ class OpenAICompatibleProvider:
         """Retries apply to opening the stream only: once text has flowed, a failure ends
         the reply (what the user has seen cannot be taken back)."""
         arguments = self._arguments(request)
+        if settings.AI_STREAM_INCLUDE_USAGE:
+            arguments["stream_options"] = {"include_usage": True}
         response, attempts = self.retry.run(
-            lambda: self.client.chat.completions.create(
-                **arguments, stream=True, stream_options={"include_usage": True}
-            )
+            lambda: self.client.chat.completions.create(**arguments, stream=True)
         )
-        return ProviderStream(_deltas(response), attempts=attempts, close=response.close)
+        return ProviderStream(
+            _deltas(response),
+            attempts=attempts,
+            close=response.close,
+            abort=functools.partial(_abort, response),
+        )
 
 
 def _deltas(response) -> Iterator[Delta]:
+    """The deltas of a streamed completion. Once text has flowed, a dropped connection or a
+    read timeout is the provider's failure, not ours: recent SDKs raise their own
+    ``APIConnectionError`` / ``APITimeoutError`` for it, older ones let the HTTP library's
+    exception through, and both are mapped here. A stream that ends without a finish
+    reason was cut short (a proxy or the provider closed it early): its text may be half a
+    sentence, so it fails rather than passing for a complete reply."""
+    timeout_errors, transport_errors = _transport_errors(response)
+    finished = False
     try:
         for chunk in response:
             usage = chunk.usage
             choice = chunk.choices[0] if chunk.choices else None
             delta = choice.delta if choice is not None else None
+            finish_reason = choice.finish_reason if choice is not None else None
+            finished = finished or finish_reason is not None
             yield Delta(
                 text=(delta.content or "") if delta is not None else "",
                 refusal=(getattr(delta, "refusal", None) or "") if delta is not None else "",
-                finish_reason=choice.finish_reason if choice is not None else None,
+                finish_reason=finish_reason,
                 tokens_in=usage.prompt_tokens if usage else None,
                 tokens_out=usage.completion_tokens if usage else None,
             )
+    except (openai.APITimeoutError, *timeout_errors) as exc:
+        raise ProviderError(
+            TIMEOUT,
+            f"The AI provider did not answer within {settings.AI_TIMEOUT:g} s.",
+            retryable=True,
+        ) from exc
+    except (openai.APIConnectionError, *transport_errors) as exc:
+        raise ProviderError(
+            CONNECTION_ERROR, "The AI provider's connection dropped mid-reply.", retryable=True
+        ) from exc
     except openai.OpenAIError as exc:
         raise classify(exc) from exc
     finally:
         response.close()
+    if not finished:
+        raise ProviderError(
+            INCOMPLETE_STREAM,
+            "The AI provider's stream ended before the reply was finished.",
+            retryable=True,
+        )
+
+
+def _transport_errors(response) -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]:
+    """The timeout and transport exceptions of the HTTP library under the SDK (``httpx``
+    or its successor ``httpx2``, depending on the SDK's version), read from the response
+    it returned rather than imported, so either works."""
+    library = sys.modules.get(type(response.response).__module__.split(".")[0])
+    timeout = getattr(library, "TimeoutException", None)
+    transport = getattr(library, "TransportError", None)
+    return ((timeout,) if timeout else ()), ((transport,) if transport else ())
+
+
+def _abort(response) -> None:
+    """Cut a stream that another thread may be blocked reading. Shutting the socket down
+    wakes a blocked ``recv`` at once; closing the response alone may not (closing a socket
+    does not interrupt a read in progress on Linux), and closing it from this thread could
+    race the reader's own use of the connection pool, so the reader closes it when its read
+    ends. Without a socket to reach (another transport), closing the response is the best
+    there is."""
+    network_stream = response.response.extensions.get("network_stream")
+    sock = network_stream.get_extra_info("socket") if network_stream is not None else None
+    if sock is None:
+        response.close()
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        # Already closed: the read it was blocking has ended.
+        pass

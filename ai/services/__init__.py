@@ -7,13 +7,15 @@
   the generation when it ends; :func:`stream_to_user` / :func:`astream_to_user` push it
   to the user's sockets as ``ai.token`` frames.
 - :func:`generation_retry` runs a failed generation again.
+- :func:`moderate` checks what a member wrote, with the moderation provider or local rules.
 
 A generation that goes wrong is recorded as failed with an error code (below and in
 ``ai.providers.base``), not raised: it happens in a worker, and the user hears of it
 through the generation. Quota is refunded when the provider gave no answer (rate limited,
 down, too slow, unreachable, or it rejected the request) and when we failed on our side;
 it is not refunded when the model did answer but refused, or stayed invalid after the
-repair attempt, since those answers were produced (and paid for) all the same.
+repair attempt, since those answers were produced (and paid for) all the same; nor when
+the member cancelled a streamed reply (:meth:`GenerationStream.cancel`).
 """
 
 from .generations import (
@@ -23,6 +25,7 @@ from .generations import (
     generation_run,
     generations_recover_stale,
 )
+from .moderation import ModerationResult, ModerationUnavailable, moderate
 from .outcome import (
     ABANDONED,
     CANCELLED,
@@ -43,12 +46,15 @@ __all__ = [
     "TRUNCATED",
     "GenerationFailed",
     "GenerationStream",
+    "ModerationResult",
+    "ModerationUnavailable",
     "astream_to_user",
     "generate",
     "generation_fail",
     "generation_retry",
     "generation_run",
     "generations_recover_stale",
+    "moderate",
     "stream",
     "stream_to_user",
 ]

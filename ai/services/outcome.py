@@ -1,16 +1,20 @@
 """How a generation ends: its outcome stored, its quota refunded when due, its feature's
-``on_finish`` called and the user's sockets told, in one transaction."""
+``on_finish`` called and the user's sockets told, in one transaction; then
+``ai_generation_finished`` tracked for analytics."""
 
 from __future__ import annotations
 
 import logging
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from analytics.services import track
 from core import realtime
 
 from .. import features, frames, quotas
@@ -31,11 +35,15 @@ ABANDONED = "abandoned"
 
 
 class GenerationFailed(Exception):
-    def __init__(self, code: str, message: str, *, refund: bool):
+    """``keep_output``: the output stays recorded though the generation failed (the text a
+    cancelled stream had shown before it stopped)."""
+
+    def __init__(self, code: str, message: str, *, refund: bool, keep_output: bool = False):
         super().__init__(message)
         self.code = code
         self.message = message
         self.refund = refund
+        self.keep_output = keep_output
 
 
 @dataclass
@@ -43,6 +51,8 @@ class Usage:
     tokens_in: int = 0
     tokens_out: int = 0
     attempts: int = 0
+    # The provider did not report the tokens: they are our estimate.
+    estimated: bool = False
 
     def add(self, completion: Completion) -> None:
         self.tokens_in += completion.tokens_in
@@ -60,6 +70,8 @@ _RECORDED_FIELDS = [
     "error_message",
     "tokens_in",
     "tokens_out",
+    "usage_estimated",
+    "cost_usd",
     "attempts",
     "latency_ms",
     "time_to_first_token_ms",
@@ -81,11 +93,15 @@ def record(
     user's sockets, in one transaction. If ``on_finish`` fails, the generation is recorded
     as failed (and refunded) instead: its owner could not use the answer."""
     generation.status = Generation.Status.FAILED if failure else Generation.Status.SUCCEEDED
-    generation.output = None if failure else output
+    generation.output = output if failure is None or failure.keep_output else None
     generation.error_code = failure.code if failure else ""
     generation.error_message = failure.message[:500] if failure else ""
     generation.tokens_in = usage.tokens_in
     generation.tokens_out = usage.tokens_out
+    generation.usage_estimated = usage.estimated
+    generation.cost_usd = cost_usd(
+        model=generation.model, tokens_in=usage.tokens_in, tokens_out=usage.tokens_out
+    )
     generation.attempts = usage.attempts
     generation.latency_ms = latency_ms
     generation.time_to_first_token_ms = time_to_first_token_ms
@@ -114,6 +130,42 @@ def record(
             quotas.refund(generation=generation)
             generation.save(update_fields=_RECORDED_FIELDS)
             realtime.send_to_user(generation.user_id, frames.generation_updated(generation))
+    _track_finished(generation)
+
+
+def cost_usd(*, model: str, tokens_in: int, tokens_out: int) -> Decimal | None:
+    """What ``AI_PRICES`` says the tokens cost, to the micro-dollar; None for a model it
+    does not price (the offline provider's included)."""
+    price = settings.AI_PRICES.get(model)
+    if not price:
+        return None
+    cost = (
+        Decimal(str(price["input_per_million"])) * tokens_in
+        + Decimal(str(price["output_per_million"])) * tokens_out
+    ) / 1_000_000
+    return cost.quantize(Decimal("0.000001"))
+
+
+def _track_finished(generation: Generation) -> None:
+    """After the outcome is committed (``track`` waits for the commit and never raises), so
+    a dashboard never counts a generation whose outcome was rolled back."""
+    track(
+        "ai_generation_finished",
+        generation.user,
+        generation_id=str(generation.pk),
+        feature=generation.feature,
+        provider=generation.provider,
+        model=generation.model,
+        status=generation.status,
+        error_code=generation.error_code,
+        streamed=generation.streamed,
+        tokens_in=generation.tokens_in,
+        tokens_out=generation.tokens_out,
+        estimated=generation.usage_estimated,
+        cost_usd=None if generation.cost_usd is None else str(generation.cost_usd),
+        latency_ms=generation.latency_ms,
+        time_to_first_token_ms=generation.time_to_first_token_ms,
+    )
 
 
 def _on_finish(generation: Generation) -> None:

@@ -3,6 +3,8 @@ the user's sockets as ``ai.token`` frames."""
 
 from __future__ import annotations
 
+import math
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -17,7 +19,7 @@ from .. import features, frames, providers, quotas
 from ..context import member_context
 from ..features import Feature
 from ..models import Generation
-from ..providers import Provider, ProviderError, ProviderRequest
+from ..providers import Provider, ProviderError, ProviderRequest, ProviderStream
 from .outcome import (
     CANCELLED,
     INTERNAL_ERROR,
@@ -38,7 +40,7 @@ class GenerationStream:
     before the first piece. Provider errors do not raise: the iteration ends and
     ``generation`` holds the outcome (succeeded with ``output={"text": ...}``, or failed
     with its error). Iterate to the end or call :meth:`close` (an abandoned stream is
-    recorded as failed, ``cancelled``)."""
+    recorded as failed, ``cancelled``). Another thread stops it with :meth:`cancel`."""
 
     def __init__(self, generation: Generation, provider: Provider, request: ProviderRequest):
         self.generation = generation
@@ -47,22 +49,60 @@ class GenerationStream:
         self.before_record: Callable[[], None] | None = None
         self._pieces = _stream_run(self, provider, request)
         self._started = False
+        # cancel() runs on another thread than the iteration: the lock orders the two
+        # around the start, the event is what the iterating thread checks between pieces,
+        # and _reply is the open provider stream cancel() cuts.
+        self._lock = threading.Lock()
+        self._cancelled = threading.Event()
+        self._reply: ProviderStream | None = None
 
     def __iter__(self) -> GenerationStream:
         return self
 
     def __next__(self) -> str:
-        self._started = True
+        with self._lock:
+            if not self._started and self._cancelled.is_set():
+                raise StopIteration
+            self._started = True
         return next(self._pieces)
 
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
     def close(self) -> None:
-        if not self._started:
+        with self._lock:
+            record_here = not self._started and not self._cancelled.is_set()
             self._started = True
+        if record_here:
             failure = GenerationFailed(
                 CANCELLED, "The stream was closed before it started.", refund=True
             )
             record(self.generation, output=None, failure=failure, usage=Usage(), latency_ms=0)
         self._pieces.close()
+
+    def cancel(self) -> None:
+        """Stop the reply from any thread: the member asked to stop it, so the quota is
+        not refunded (the provider may already have written, and billed, part of it). The
+        iterating thread's blocked read ends at once, its iteration stops and it records
+        the generation failed with ``cancelled`` and the text so far, whatever the cut
+        connection made the read raise. Before the iteration started, it is recorded here.
+        Calling it again, or after the reply ended, does nothing."""
+        with self._lock:
+            if self._cancelled.is_set():
+                return
+            self._cancelled.set()
+            # Not started: __next__ will not start it now, so the generator is ours to end.
+            record_here = not self._started
+            reply = self._reply
+        if record_here:
+            failure = GenerationFailed(
+                CANCELLED, "The reply was cancelled before it started.", refund=False
+            )
+            record(self.generation, output=None, failure=failure, usage=Usage(), latency_ms=0)
+            self._pieces.close()
+        elif reply is not None:
+            reply.abort()
 
 
 def stream(
@@ -142,6 +182,15 @@ def _stream_open(
     )
 
 
+# Characters per token when the provider reports no usage: OpenAI's rule of thumb for
+# English text (about four characters a token); a rough count is still a usable one.
+CHARACTERS_PER_TOKEN = 4
+
+
+def estimate_tokens(text: str) -> int:
+    return math.ceil(len(text) / CHARACTERS_PER_TOKEN)
+
+
 def _stream_run(
     owner: GenerationStream, provider: Provider, request: ProviderRequest
 ) -> Iterator[str]:
@@ -150,14 +199,24 @@ def _stream_run(
     pieces: list[str] = []
     refusal: list[str] = []
     finish_reason = None
+    tokens_in = tokens_out = None
     started = time.monotonic()
     first_piece_at: float | None = None
     failure: GenerationFailed | None = None
+    opened = False
     try:
         reply = provider.stream(request)
+        opened = True
         usage.attempts = reply.attempts
+        with owner._lock:
+            owner._reply = reply
+            cancelled_while_opening = owner.cancelled
+        if cancelled_while_opening:
+            reply.abort()
         try:
             for delta in reply:
+                if owner.cancelled:
+                    break
                 if delta.text:
                     if first_piece_at is None:
                         first_piece_at = time.monotonic()
@@ -166,10 +225,8 @@ def _stream_run(
                 if delta.refusal:
                     refusal.append(delta.refusal)
                 finish_reason = delta.finish_reason or finish_reason
-                if delta.tokens_in is not None:
-                    usage.tokens_in = delta.tokens_in
-                if delta.tokens_out is not None:
-                    usage.tokens_out = delta.tokens_out
+                tokens_in = delta.tokens_in if delta.tokens_in is not None else tokens_in
+                tokens_out = delta.tokens_out if delta.tokens_out is not None else tokens_out
         finally:
             reply.close()
     except ProviderError as exc:
@@ -179,25 +236,52 @@ def _stream_run(
         failure = GenerationFailed(
             CANCELLED, "The stream was closed before the reply ended.", refund=False
         )
+        _count_usage(usage, request, pieces, tokens_in, tokens_out)
         _record_stream(generation, pieces, failure, usage, started, first_piece_at)
         raise
     except DatabaseError:
         raise
     except Exception:
-        logger.exception("AI stream %s failed on our side", generation.pk)
+        if not owner.cancelled:
+            logger.exception("AI stream %s failed on our side", generation.pk)
         failure = GenerationFailed(INTERNAL_ERROR, "Something went wrong on our side.", refund=True)
+    if owner.cancelled:
+        # Whatever the cut connection raised (or an early end), the member stopped it.
+        failure = GenerationFailed(
+            CANCELLED, "The reply was cancelled.", refund=False, keep_output=True
+        )
     if failure is None and refusal and not pieces:
         failure = GenerationFailed(REFUSED, "".join(refusal), refund=False)
     if failure is None and finish_reason == "content_filter":
         failure = GenerationFailed(
             REFUSED, "The provider's content filter stopped the answer.", refund=False
         )
-    if not usage.tokens_out:
-        # Servers that ignore include_usage: one delta is about one token.
-        usage.tokens_out = len(pieces)
+    if opened:
+        _count_usage(usage, request, pieces, tokens_in, tokens_out)
     if owner.before_record is not None:
         owner.before_record()
     _record_stream(generation, pieces, failure, usage, started, first_piece_at)
+
+
+def _count_usage(
+    usage: Usage,
+    request: ProviderRequest,
+    pieces: list[str],
+    tokens_in: int | None,
+    tokens_out: int | None,
+) -> None:
+    """For a stream the provider opened: its counts when it sent them (the last chunk,
+    asked for with ``include_usage``); otherwise estimates, so cost and quotas still see the reply: the
+    prompt's characters for what was read, and for what was written the larger of the
+    piece count (a provider's delta is about one token) and its characters (a proxy may
+    merge deltas)."""
+    usage.estimated = tokens_in is None or tokens_out is None
+    if tokens_in is None:
+        tokens_in = estimate_tokens("".join(m["content"] for m in request.messages))
+    if tokens_out is None:
+        tokens_out = max(len(pieces), estimate_tokens("".join(pieces)))
+    usage.tokens_in = tokens_in
+    usage.tokens_out = tokens_out
 
 
 def _record_stream(

@@ -17,6 +17,7 @@ def _ai_settings(settings):
     """The offline provider and known quotas, whatever the environment says; the fake
     server fixture switches to the openai provider."""
     settings.AI_API_KEY = ""
+    settings.AI_MODERATION_API_KEY = ""
     settings.AI_MODEL = "test-model"
     settings.AI_MODELS = {}
     settings.AI_QUOTAS = TEST_QUOTAS

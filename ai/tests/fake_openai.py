@@ -1,17 +1,21 @@
 """An OpenAI-compatible server for tests: a real HTTP server on 127.0.0.1 that answers
-``POST /v1/chat/completions`` from a script of replies, in order, and records every request
-it got. The real ``openai`` client talks to it (settings ``AI_BASE_URL``/``AI_API_KEY``).
+``POST /v1/chat/completions`` and ``POST /v1/moderations`` from a script of replies, in
+order, and records every request it got. The real ``openai`` client talks to it (settings
+``AI_BASE_URL``/``AI_API_KEY``, ``AI_MODERATION_BASE_URL``/``AI_MODERATION_API_KEY``).
 
     fake_openai.script(error(429, headers={"Retry-After": "0.1"}), completion('{"a": 1}'))
 
 A reply is a JSON body, or a stream of server-sent events (``data: {...}`` chunks, then
-``data: [DONE]``), after an optional delay (longer than ``AI_TIMEOUT`` for a timeout).
-A request with nothing left in the script gets a 418 naming the problem.
+``data: [DONE]``) sent with chunked transfer encoding as real providers do, so a connection
+dropped mid-stream reads as one; each comes after an optional delay (longer than
+``AI_TIMEOUT`` for a timeout). A request with nothing left in the script, or whose path is
+not the one the next reply is for, gets a 418 naming the problem.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -33,6 +37,9 @@ class Reply:
     # A stream that goes quiet for ``stall`` seconds after ``stall_after`` chunks.
     stall_after: int | None = None
     stall: float = 0.0
+    # A stream whose connection is cut after ``drop_after`` chunks, before it ends.
+    drop_after: int | None = None
+    path: str = "/v1/chat/completions"
 
 
 @dataclass
@@ -91,17 +98,21 @@ def streamed(
     pieces: list[str],
     *,
     tokens: tuple[int, int] | None = (12, 7),
-    finish_reason: str = "stop",
+    finish_reason: str | None = "stop",
     chunk_delay: float = 0.0,
     delay: float = 0.0,
     stall_after_pieces: int | None = None,
     stall: float = 0.0,
+    drop_after_pieces: int | None = None,
 ) -> Reply:
-    """A streamed completion: a role chunk, one chunk per piece, a finishing chunk, and the
-    usage chunk that ``stream_options.include_usage`` asks for."""
+    """A streamed completion: a role chunk, one chunk per piece, a finishing chunk (none
+    when ``finish_reason`` is None), and the usage chunk that
+    ``stream_options.include_usage`` asks for (none when ``tokens`` is None). With
+    ``drop_after_pieces`` the connection is cut after that many pieces."""
     chunks = [_chunk([{"index": 0, "delta": {"role": "assistant", "content": ""}}])]
     chunks += [_chunk([{"index": 0, "delta": {"content": piece}}]) for piece in pieces]
-    chunks.append(_chunk([{"index": 0, "delta": {}, "finish_reason": finish_reason}]))
+    if finish_reason is not None:
+        chunks.append(_chunk([{"index": 0, "delta": {}, "finish_reason": finish_reason}]))
     if tokens is not None:
         usage = {"prompt_tokens": tokens[0], "completion_tokens": tokens[1]}
         chunks.append(_chunk([], {**usage, "total_tokens": sum(tokens)}))
@@ -111,6 +122,47 @@ def streamed(
         delay=delay,
         stall_after=None if stall_after_pieces is None else stall_after_pieces + 1,
         stall=stall,
+        drop_after=None if drop_after_pieces is None else drop_after_pieces + 1,
+    )
+
+
+def moderation(*flagged: str, delay: float = 0.0) -> Reply:
+    """A moderation result for one input, flagged in the ``flagged`` categories (OpenAI's
+    names: ``self-harm``, ``sexual/minors``, ``harassment/threatening``...)."""
+    names = [
+        "harassment",
+        "harassment/threatening",
+        "hate",
+        "hate/threatening",
+        "illicit",
+        "illicit/violent",
+        "self-harm",
+        "self-harm/instructions",
+        "self-harm/intent",
+        "sexual",
+        "sexual/minors",
+        "violence",
+        "violence/graphic",
+        *flagged,
+    ]
+    categories = {name: name in flagged for name in names}
+    return Reply(
+        body={
+            "id": "modr-test",
+            "model": "omni-moderation-latest",
+            "results": [
+                {
+                    "flagged": bool(flagged),
+                    "categories": categories,
+                    "category_scores": {
+                        name: 0.9 if hit else 0.001 for name, hit in categories.items()
+                    },
+                    "category_applied_input_types": {name: ["text"] for name in categories},
+                }
+            ],
+        },
+        delay=delay,
+        path="/v1/moderations",
     )
 
 
@@ -200,9 +252,11 @@ class _Handler(BaseHTTPRequestHandler):
             headers={name.lower(): value for name, value in self.headers.items()},
             body=body,
         )
-        reply = fake._next(request) if self.path == "/v1/chat/completions" else None
+        reply = fake._next(request)
         if reply is None:
             reply = error(418, f"The fake server has no reply scripted for POST {self.path}.")
+        elif reply.path != self.path:
+            reply = error(418, f"The fake server's next reply is for POST {reply.path}.")
         fake.wait(reply.delay)
         if reply.chunks is None:
             self._send_json(reply)
@@ -226,13 +280,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Connection", "close")
+        self.send_header("Transfer-Encoding", "chunked")
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
         for sent, chunk in enumerate(reply.chunks or [], start=1):
             data = chunk if isinstance(chunk, str) else json.dumps(chunk)
-            self.wfile.write(f"data: {data}\n\n".encode())
-            self.wfile.flush()
+            self._send_chunk(f"data: {data}\n\n".encode())
+            if sent == reply.drop_after:
+                # Cut mid-body: the client reads an unfinished chunked body.
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
             self.server.fake.wait(reply.stall if sent == reply.stall_after else reply.chunk_delay)
-        self.wfile.write(b"data: [DONE]\n\n")
+        self._send_chunk(b"data: [DONE]\n\n")
+        self._send_chunk(b"")
+
+    def _send_chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()

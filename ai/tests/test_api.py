@@ -1,6 +1,7 @@
 """The ai endpoints (docs/API.md): summaries (202), the generation log, retry, usage."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -41,6 +42,8 @@ def listed(generation: Generation) -> dict:
         "prompt_version": generation.prompt_version,
         "tokens_in": generation.tokens_in,
         "tokens_out": generation.tokens_out,
+        "usage_estimated": generation.usage_estimated,
+        "cost_usd": None if generation.cost_usd is None else f"{generation.cost_usd:.6f}",
         "latency_ms": generation.latency_ms,
         "time_to_first_token_ms": generation.time_to_first_token_ms,
         "attempts": generation.attempts,
@@ -293,6 +296,24 @@ def test_a_generation_shows_its_input_output_and_error(member_api, member):
         "code": "provider_unavailable",
         "detail": "The AI provider failed (HTTP 500).",
     }
+
+
+def test_a_generation_shows_its_cost_and_whether_its_usage_was_estimated(member_api, member):
+    # given
+    generation = GenerationFactory(
+        user=member, streamed=True, usage_estimated=True, cost_usd=Decimal("0.00025")
+    )
+
+    # when
+    response = member_api.get(f"{GENERATIONS}/{generation.pk}")
+
+    # then
+    assert response.status_code == 200
+    assert response.json() == detailed(generation)
+    assert (response.json()["usage_estimated"], response.json()["cost_usd"]) == (
+        True,
+        "0.000250",
+    )
 
 
 @pytest.mark.parametrize("path", ["{other}", "not-a-uuid", "00000000-0000-0000-0000-000000000000"])

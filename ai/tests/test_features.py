@@ -8,7 +8,7 @@ from django.core import checks
 
 from ai import features
 from ai.ai_features import ASSISTANT, TEXT_SUMMARY
-from ai.checks import every_feature_has_its_prompts
+from ai.checks import every_feature_has_its_prompts, every_price_is_a_number
 from ai.features import strict_json_schema
 
 from .schemas import Plan, Settings
@@ -143,3 +143,32 @@ def test_the_system_check_names_a_feature_without_its_prompts(test_features):
 
 def test_the_built_in_features_pass_the_system_check():
     assert every_feature_has_its_prompts() == []
+
+
+@pytest.mark.parametrize(
+    "prices",
+    [
+        {"gpt-4.1": {"input_per_million": "2"}},
+        {"gpt-4.1": {"input_per_million": "two", "output_per_million": "8"}},
+        {"gpt-4.1": {"input_per_million": "-1", "output_per_million": "8"}},
+        {"gpt-4.1": "2/8"},
+    ],
+)
+def test_a_malformed_price_fails_the_system_check(settings, prices):
+    # given
+    settings.AI_PRICES = prices
+
+    # when
+    errors = every_price_is_a_number()
+
+    # then
+    assert [(error.id, "'gpt-4.1'" in error.msg) for error in errors] == [("ai.E005", True)]
+
+
+def test_prices_as_numbers_or_strings_pass_the_system_check(settings):
+    settings.AI_PRICES = {
+        "gpt-4.1": {"input_per_million": 2, "output_per_million": "8.00"},
+        "gpt-4o-mini": {"input_per_million": 0.15, "output_per_million": 0.6},
+    }
+
+    assert every_price_is_a_number() == []

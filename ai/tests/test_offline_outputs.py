@@ -45,6 +45,18 @@ CONTEXT = {
 # generic inputs below (every feature is covered the day it is registered).
 INPUTS = {
     "ai.text_summary": {"text": "Tea is grown on hills. It is picked by hand."},
+    "conversations.scenario_context": {
+        "scenario": {
+            "slug": "coffee-shop",
+            "title": "Coffee shop",
+            "setting": "coffee_shop",
+            "setting_label": "Coffee shop",
+            "description": "A quiet morning; the person at the next table is reading.",
+            "target": "social",
+        },
+        "difficulty": "yellow",
+        "tips": ["Comment on something you can both see."],
+    },
     "coaching.assessment_analysis": {
         "archetype": "strategic_builder",
         "scores": [

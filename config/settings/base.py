@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "billing",
     "community",
     "coaching",
+    "conversations",
     "anymail",
 ]
 
@@ -363,6 +364,27 @@ AI_TIMEOUT = env.float("AI_TIMEOUT", default=30.0)
 AI_MAX_RETRIES = env.int("AI_MAX_RETRIES", default=2)
 AI_RETRY_BACKOFF = env.float("AI_RETRY_BACKOFF", default=1.0)
 AI_RETRY_MAX_WAIT = env.float("AI_RETRY_MAX_WAIT", default=20.0)
+# Streams ask for a last chunk with the token usage (stream_options.include_usage); set it to
+# false for a provider that rejects the option. Without that chunk the tokens are estimated
+# (about four characters a token) and the generation is marked usage_estimated.
+AI_STREAM_INCLUDE_USAGE = env.bool("AI_STREAM_INCLUDE_USAGE", default=True)
+# US dollars per million tokens, per model: a generation's cost_usd is computed from it when
+# recorded and never changes after (a later price change does not rewrite history). A model
+# missing here gets a null cost. Override with AI_PRICES='{"gpt-4.1": {...}}'.
+AI_PRICES = env.json(
+    "AI_PRICES",
+    default={
+        "gpt-4o-mini": {"input_per_million": "0.15", "output_per_million": "0.60"},
+    },
+)
+# Moderation (ai.services.moderate): OpenAI's /moderations endpoint when a key is set (its own
+# key and base URL: OpenRouter, Gemini, vLLM and Ollama have no such endpoint), else a small
+# local rule set. AI_MODERATION_TIMEOUT is short: a member waits on it before their message
+# is accepted, and an outage answers 503 moderation_unavailable.
+AI_MODERATION_BASE_URL = env.str("AI_MODERATION_BASE_URL", default="https://api.openai.com/v1")
+AI_MODERATION_API_KEY = env.str("AI_MODERATION_API_KEY", default="")
+AI_MODERATION_MODEL = env.str("AI_MODERATION_MODEL", default="omni-moderation-latest")
+AI_MODERATION_TIMEOUT = env.float("AI_MODERATION_TIMEOUT", default=5.0)
 # Who the member is, for the prompts of features declared with member_context=True
 # (ai/context.py): functions called as f(user=...), each answering sections of the context.
 # ai imports no domain app, so the project names them here.
@@ -603,6 +625,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "MessageStatusEnum": "community.models.Message.Status",
+        "DifficultyEnum": "conversations.models.Difficulty",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

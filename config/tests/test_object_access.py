@@ -41,6 +41,7 @@ from coaching.tests.factories import (
     RecommendationFactory,
 )
 from community.tests.factories import BlockFactory, MessageFactory, PostFactory, TierFactory
+from conversations.tests.factories import ScenarioFactory
 from notifications.tests.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
@@ -244,6 +245,15 @@ def artifact(kind: str) -> Callable[[Context], Target]:
     return make
 
 
+def scenario(ctx: Context) -> Target:
+    # The catalogue is shared; the caller has passed the age check, so context is theirs.
+    from accounts.tests.factories import OnboardingFactory
+
+    OnboardingFactory(user=ctx.caller, is_adult=True, age_verified_at=timezone.now())
+    obj = ScenarioFactory()
+    return Target({"slug": obj.slug}, rows(obj))
+
+
 def notification(ctx: Context) -> Target:
     return by_id(NotificationFactory(user=ctx.owner))
 
@@ -343,6 +353,21 @@ CASES: dict[tuple[str, str], Case] = {
         f"{API}/coaching/tools/content/{{id}}/schedule",
         artifact("content"),
         POST={"publish_at": TOMORROW},
+    ),
+    # --- conversations ---
+    ("GET", f"{API}/conversations/scenarios/{{slug}}"): Case(
+        scenario,
+        status=200,
+        reason="Scenarios are a catalogue shared by every member: the slug names no "
+        "member's object.",
+        answer=lambda body, ctx, target: body["slug"] == target.kwargs["slug"],
+    ),
+    ("POST", f"{API}/conversations/scenarios/{{slug}}/context"): Case(
+        scenario,
+        body={"difficulty": "green"},
+        status=202,
+        reason="The slug names a shared scenario; the generation queued is the caller's own "
+        "(conversations/tests/test_context.py).",
     ),
     # --- community ---
     (

@@ -1,0 +1,113 @@
+"""The offline answers of the conversations app's AI features (``offline=`` in
+ai_features.py): what a laptop without an AI key shows, written from the scenario and the
+difficulty so it reads like a scene-setter, not filler. Same input, same answer; odd input
+falls back to sensible defaults (see coaching/ai_offline.py for the conventions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ai.offline import Writer, cut, label
+
+from .ai_features import (
+    CONTEXT_TIP_MAX,
+    CONTEXT_TIPS_MAX,
+    OPENER_MAX,
+    PARTNER_HINT_MAX,
+    SITUATION_MAX,
+)
+
+MOODS = {
+    "green": (
+        "They look relaxed and glance up with a smile now and then",
+        "They seem in no hurry and open to a chat",
+    ),
+    "yellow": (
+        "They are friendly enough but clearly in the middle of something",
+        "They look a little distracted, checking the time once or twice",
+    ),
+    "red": (
+        "They seem absorbed and give off a polite do-not-disturb air",
+        "They have headphones around their neck and keep to themselves",
+    ),
+}
+PARTNER_HINTS = {
+    "green": "Expect warm, easy answers: they will pick up on almost any friendly opening.",
+    "yellow": "Expect short answers at first: they warm up if you are light and show you "
+    "noticed something specific.",
+    "red": "Expect a brief, guarded reply: respect it, keep it low-pressure, and be ready "
+    "to let it go gracefully.",
+}
+OPENERS = {
+    "coffee_shop": (
+        "That looks good. Is it worth ordering next time?",
+        "Sorry to interrupt, do you know if they have oat milk here?",
+        "Is this your usual spot? I'm trying to find a good place to work from.",
+    ),
+    "bookstore": (
+        "I've been meaning to read that one. Is it as good as people say?",
+        "Any chance you could recommend something from this shelf?",
+        "I can never decide between two books. Which would you pick?",
+    ),
+    "park": (
+        "Your dog has the best energy. What's their name?",
+        "Do you know if the café by the lake is open today?",
+        "Perfect day for it, isn't it? Do you come here often?",
+    ),
+    "gym": (
+        "Are you using this after me, or can we share sets?",
+        "That looks like a good routine. How long have you been doing it?",
+        "Quick question: do you know how to adjust this machine?",
+    ),
+    "museum": (
+        "I can't work out what this one means. What do you make of it?",
+        "Have you seen the new exhibition upstairs yet?",
+        "Do you have a favourite piece here? I'm looking for a recommendation.",
+    ),
+}
+GENERIC_OPENERS = (
+    "Hi, sorry to bother you. Can I ask you something quick?",
+    "This place is busier than I expected. Is it always like this?",
+    "I'm new around here. Any recommendations?",
+)
+GENERIC_TIPS = (
+    "Start from something you can both see.",
+    "Ask an open question, then really listen to the answer.",
+    "Notice their body language and match their energy.",
+)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def scenario_context(*, inputs: dict[str, Any], context: dict[str, Any] | None) -> dict:
+    """The scene from the scenario's title, place and description; the partner's mood and
+    the hint from the difficulty; openers for the place; the scenario's own tips first."""
+    scenario = inputs.get("scenario") if isinstance(inputs.get("scenario"), dict) else {}
+    difficulty = _text(inputs.get("difficulty"))
+    difficulty = difficulty if difficulty in MOODS else "green"
+    write = Writer("conversations.scenario_context", inputs)
+    title = label(scenario.get("title"), 80) or "A chance meeting"
+    place = label(scenario.get("setting_label"), 40).lower()
+    where = f"at {'an' if place[0] in 'aeiou' else 'a'} {place}" if place else "out in public"
+    description = cut(_text(scenario.get("description")), 400)
+    situation = " ".join(
+        part
+        for part in (
+            f"{title}: you are {where}.",
+            description,
+            f"{write.pick(MOODS[difficulty])}.",
+        )
+        if part
+    )
+    openers = OPENERS.get(_text(scenario.get("setting")), GENERIC_OPENERS)
+    given = inputs.get("tips") if isinstance(inputs.get("tips"), list) else []
+    tips = [cut(_text(tip), CONTEXT_TIP_MAX) for tip in given if _text(tip)]
+    tips += [tip for tip in GENERIC_TIPS if tip not in tips]
+    return {
+        "situation": cut(situation, SITUATION_MAX),
+        "partner_hint": cut(PARTNER_HINTS[difficulty], PARTNER_HINT_MAX),
+        "suggested_openers": [cut(opener, OPENER_MAX) for opener in openers],
+        "tips": tips[:CONTEXT_TIPS_MAX],
+    }
