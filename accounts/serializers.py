@@ -29,6 +29,11 @@ def _validate_new_password(password: str, email: str = "") -> None:
         raise serializers.ValidationError(list(exc.messages), code="password_invalid") from exc
 
 
+def password_field(**options) -> serializers.CharField:
+    """A password as typed: write-only, never trimmed (spaces count), at most 128 characters."""
+    return serializers.CharField(write_only=True, max_length=128, trim_whitespace=False, **options)
+
+
 class VocabularyChoiceField(serializers.ChoiceField):
     """One value of ``vocabulary`` (a ``TextChoices``), or one of its aliases
     (``choices.ALIASES``), which is stored as the value it stands for. The aliases are valid
@@ -73,8 +78,8 @@ def _unique(values: list[str]) -> list[str]:
 
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
-    confirm_password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    password = password_field()
+    confirm_password = password_field()
     agreed_to_terms = serializers.BooleanField()
     agreed_to_privacy = serializers.BooleanField()
     marketing_opt_in = serializers.BooleanField(default=False)
@@ -105,7 +110,7 @@ class RegisterSerializer(serializers.Serializer):
 
 class LoginSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    password = password_field()
 
 
 class RefreshSerializer(TokenRefreshSerializer):
@@ -181,26 +186,10 @@ class PasswordResetSerializer(serializers.Serializer):
         required=False,
         help_text="With `uid`: the second half of the key; alone: the whole key.",
     )
-    new_password = serializers.CharField(
-        write_only=True,
-        max_length=128,
-        trim_whitespace=False,
-        required=False,
-        help_text="Required (or send it as `password`).",
-    )
-    password = serializers.CharField(
-        write_only=True,
-        max_length=128,
-        trim_whitespace=False,
-        required=False,
-        help_text="Accepted in place of `new_password`.",
-    )
-    confirm_password = serializers.CharField(
-        write_only=True,
-        max_length=128,
-        trim_whitespace=False,
-        required=False,
-        help_text="Optional; when sent, it must equal the new password.",
+    new_password = password_field(required=False, help_text="Required (or send it as `password`).")
+    password = password_field(required=False, help_text="Accepted in place of `new_password`.")
+    confirm_password = password_field(
+        required=False, help_text="Optional; when sent, it must equal the new password."
     )
 
     def validate(self, attrs):
@@ -233,8 +222,8 @@ class PasswordResetSerializer(serializers.Serializer):
 
 
 class PasswordChangeSerializer(serializers.Serializer):
-    old_password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
-    new_password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    old_password = password_field()
+    new_password = password_field()
 
 
 class DetailSerializer(serializers.Serializer):
@@ -579,7 +568,7 @@ class OnboardingFlowSerializer(serializers.Serializer):
 
 
 class AccountDeleteSerializer(serializers.Serializer):
-    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    password = password_field()
 
 
 class ExportSerializer(serializers.Serializer):
