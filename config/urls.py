@@ -10,8 +10,9 @@ from core.views import not_found
 
 api_v1 = [
     # Each app's prefix is mounted here, once; accounts (auth/, me/, onboarding/), the
-    # notifications inbox (/notifications itself) and messaging (/messages itself) have no
-    # prefix to mount under and name their paths in full.
+    # notifications inbox (/notifications itself), messaging (/messages itself) and
+    # conversations (/conversations itself) have no prefix to mount under and name their
+    # paths in full.
     path("", include("accounts.urls")),
     path("ai/", include("ai.urls")),
     path("", include("notifications.urls")),
@@ -20,7 +21,7 @@ api_v1 = [
     path("community/", include("community.urls")),
     path("", include((community_urls.messages_urlpatterns, "messages"))),
     path("coaching/", include("coaching.urls")),
-    path("conversations/", include("conversations.urls")),
+    path("", include("conversations.urls")),
     # Last: any other path under the API is a 404 in the error envelope, in DEBUG too
     # (where Django would otherwise answer with its HTML page).
     re_path(r"^.*$", not_found, name="api-not-found"),

@@ -1,6 +1,7 @@
 """The conversations app's AI features. Prompts live in ``templates/prompts/conversations.*/``,
 the answers of the offline provider in ``conversations/ai_offline.py``."""
 
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,4 +51,122 @@ SCENARIO_CONTEXT = features.register(
     temperature=0.7,
     member_context=True,
     offline="conversations.ai_offline.scenario_context",
+)
+
+
+# --- the practice partner's character -----------------------------------------------------
+
+NAME_MAX = 40
+SHORT_MAX = 80
+LINE_MAX = 200
+CHARACTER_OPENER_MAX = 300
+TRAITS_MAX = 5
+INTERESTS_MAX = 5
+ShortText = Annotated[str, Field(min_length=1, max_length=SHORT_MAX)]
+
+
+class Mood(StrEnum):
+    RELAXED = "relaxed"
+    CHEERFUL = "cheerful"
+    CURIOUS = "curious"
+    FOCUSED = "focused"
+    BUSY = "busy"
+    DISTRACTED = "distracted"
+    TIRED = "tired"
+    RESERVED = "reserved"
+
+
+class BodyLanguage(StrEnum):
+    OPEN = "open"
+    NEUTRAL = "neutral"
+    CLOSED = "closed"
+
+
+class Character(BaseModel):
+    """The AI character of a practice conversation: always an adult, described by what they
+    do and how they talk, never by their body."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=NAME_MAX, description="A first name.")
+    age: int = Field(ge=18, le=90, description="An adult's age.")
+    occupation: str = Field(min_length=1, max_length=SHORT_MAX)
+    appearance: str = Field(
+        min_length=1,
+        max_length=LINE_MAX,
+        description="Clothes and what they carry, in one sentence; nothing about their body.",
+    )
+    activity: str = Field(
+        min_length=1, max_length=LINE_MAX, description="What they are doing when approached."
+    )
+    personality: str = Field(min_length=1, max_length=LINE_MAX)
+    traits: list[ShortText] = Field(min_length=1, max_length=TRAITS_MAX)
+    interests: list[ShortText] = Field(min_length=1, max_length=INTERESTS_MAX)
+    mood: Mood
+    speaking_style: str = Field(min_length=1, max_length=LINE_MAX)
+    body_language: BodyLanguage
+    opener: str = Field(
+        min_length=1,
+        max_length=CHARACTER_OPENER_MAX,
+        description="Their first line, in character, answering nothing yet: the conversation "
+        "starts with it.",
+    )
+
+
+CHARACTER = features.register(
+    "conversations.character",
+    schema=Character,
+    cost=1,
+    description="The AI character of a practice conversation: an adult with a name, "
+    "personality, interests, mood and an opening line, fitted to the scenario and difficulty.",
+    max_output_tokens=700,
+    temperature=0.9,
+    on_finish="conversations.services.practice.character_finished",
+    offline="conversations.ai_offline.character",
+)
+
+# --- streamed replies ---------------------------------------------------------------------
+
+PARTNER = features.register(
+    "conversations.partner",
+    cost=1,
+    description="The practice partner's next turn, in character, streamed.",
+    max_output_tokens=300,
+    temperature=0.9,
+)
+
+COACH = features.register(
+    "conversations.coach",
+    cost=1,
+    description="The AI coach's answer in a coach thread, streamed; it knows the member's "
+    "assessment, goals and plan.",
+    max_output_tokens=1200,
+    temperature=0.5,
+    member_context=True,
+)
+
+# --- coach thread titles ------------------------------------------------------------------
+
+TITLE_MAX = 60
+
+
+class CoachTitle(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(
+        min_length=1,
+        max_length=TITLE_MAX,
+        description="Three to six words naming the thread's subject, no quotes, no period.",
+    )
+
+
+COACH_TITLE = features.register(
+    "conversations.coach_title",
+    schema=CoachTitle,
+    cost=1,
+    description="A short title for a coach thread, from its first question and answer.",
+    max_output_tokens=40,
+    temperature=0.2,
+    on_finish="conversations.services.coach.title_finished",
+    offline="conversations.ai_offline.coach_title",
 )

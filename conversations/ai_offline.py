@@ -10,11 +10,13 @@ from typing import Any
 from ai.offline import Writer, cut, label
 
 from .ai_features import (
+    CHARACTER_OPENER_MAX,
     CONTEXT_TIP_MAX,
     CONTEXT_TIPS_MAX,
     OPENER_MAX,
     PARTNER_HINT_MAX,
     SITUATION_MAX,
+    TITLE_MAX,
 )
 
 MOODS = {
@@ -111,3 +113,55 @@ def scenario_context(*, inputs: dict[str, Any], context: dict[str, Any] | None) 
         "suggested_openers": [cut(opener, OPENER_MAX) for opener in openers],
         "tips": tips[:CONTEXT_TIPS_MAX],
     }
+
+
+NAMES = ("Alex", "Sam", "Jordan", "Maya", "Theo", "Nina", "Leo", "Priya", "Omar", "Clara")
+PEOPLE = {
+    "coffee_shop": ("barista on a break", "reading a paperback by the window"),
+    "bookstore": ("teacher", "browsing the fiction shelves"),
+    "park": ("landscape architect", "walking a friendly dog along the path"),
+    "gym": ("physiotherapist", "stretching between sets"),
+    "museum": ("graphic designer", "studying a large painting"),
+}
+GENERIC_PERSON = ("engineer", "waiting for a friend who is running late")
+CHARACTER_BY_DIFFICULTY = {
+    "green": ("cheerful", "open", "Warm and easy-going; enjoys meeting new people."),
+    "yellow": ("busy", "neutral", "Friendly but focused on getting things done."),
+    "red": ("reserved", "closed", "Private and thoughtful; takes time to open up."),
+}
+CHARACTER_OPENERS = {
+    "green": "Oh, hi! Sorry, was I in your way?",
+    "yellow": "Sorry, just a second, I'm in the middle of something.",
+    "red": "Hm? Oh. Hello.",
+}
+
+
+def character(*, inputs: dict[str, Any], context: dict[str, Any] | None) -> dict:
+    """An adult who fits the place, as open as the difficulty says."""
+    scenario = inputs.get("scenario") if isinstance(inputs.get("scenario"), dict) else {}
+    difficulty = _text(inputs.get("difficulty"))
+    difficulty = difficulty if difficulty in CHARACTER_BY_DIFFICULTY else "green"
+    write = Writer("conversations.character", inputs)
+    occupation, activity = PEOPLE.get(_text(scenario.get("setting")), GENERIC_PERSON)
+    mood, body_language, personality = CHARACTER_BY_DIFFICULTY[difficulty]
+    return {
+        "name": write.pick(NAMES),
+        "age": write.between(24, 53),
+        "occupation": occupation,
+        "appearance": "Casual clothes and a canvas tote bag.",
+        "activity": activity.capitalize() + ".",
+        "personality": personality,
+        "traits": ["curious", "dry sense of humour"],
+        "interests": ["travel", "cooking", "live music"],
+        "mood": mood,
+        "speaking_style": "Short, natural sentences with the odd joke.",
+        "body_language": body_language,
+        "opener": cut(CHARACTER_OPENERS[difficulty], CHARACTER_OPENER_MAX),
+    }
+
+
+def coach_title(*, inputs: dict[str, Any], context: dict[str, Any] | None) -> dict:
+    """The question's first words."""
+    words = _text(inputs.get("question")).rstrip("?.! ").split()
+    title = " ".join(words[:6]) or "Coaching conversation"
+    return {"title": cut(title[:1].upper() + title[1:], TITLE_MAX)}

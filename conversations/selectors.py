@@ -1,4 +1,5 @@
-"""Reads of the conversations app: the scenario catalogue and the practice quota of today."""
+"""Reads of the conversations app: the scenario catalogue, the practice quota of today, and
+a member's conversations, threads and messages."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from accounts import entitlements
 from accounts.selectors import plan_for, time_zone_of
 
-from .models import PracticeQuota, Scenario
+from .models import Conversation, Message, PracticeQuota, Scenario
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -74,3 +75,37 @@ def practice_quota(user: User, *, now: dt.datetime | None = None) -> PracticeQuo
         time_zone=str(zone.key),
         resets_at=next_local_midnight(now, zone),
     )
+
+
+# --- conversations and threads ------------------------------------------------------------
+
+
+def conversations_of(
+    user: User,
+    *,
+    kind: str,
+    status: str | None = None,
+    scenario: str | None = None,
+    difficulty: str | None = None,
+) -> QuerySet[Conversation]:
+    queryset = Conversation.objects.filter(user=user, kind=kind)
+    if status:
+        queryset = queryset.filter(status=status)
+    if scenario:
+        queryset = queryset.filter(scenario_snapshot__slug=scenario)
+    if difficulty:
+        queryset = queryset.filter(difficulty=difficulty)
+    return queryset.select_related("feedback")
+
+
+def threads_of(user: User, *, search: str | None = None) -> QuerySet[Conversation]:
+    queryset = Conversation.objects.filter(user=user, kind=Conversation.Kind.COACH).annotate(
+        message_count=Count("messages")
+    )
+    if search:
+        queryset = queryset.filter(title__icontains=search)
+    return queryset
+
+
+def messages_of(conversation: Conversation) -> QuerySet[Message]:
+    return Message.objects.filter(conversation=conversation).select_related("generation")

@@ -25,7 +25,7 @@ from .generations import (
     generation_run,
     generations_recover_stale,
 )
-from .moderation import ModerationResult, ModerationUnavailable, moderate
+from .moderation import ModerationResult, ModerationUnavailable, moderate, moderate_locally
 from .outcome import (
     ABANDONED,
     CANCELLED,
@@ -55,6 +55,7 @@ __all__ = [
     "generation_run",
     "generations_recover_stale",
     "moderate",
+    "moderate_locally",
     "stream",
     "stream_to_user",
 ]

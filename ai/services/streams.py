@@ -111,13 +111,20 @@ def stream(
     feature: str,
     messages: list[dict[str, str]],
     context: dict[str, Any] | None = None,
+    input_reference: dict[str, Any] | None = None,
 ) -> GenerationStream:
     """Stream a text reply of ``feature`` to ``messages`` (``[{"role": "user" |
     "assistant", "content": str}, ...]``, oldest first). The feature's ``system.txt`` is
     rendered with ``context`` (and the member's context when the feature declares
     ``member_context``) and sent first. Takes the quota at once (raises
     ``QuotaExceeded``); call it outside a transaction, so the generation row is committed
-    before anyone hears of it."""
+    before anyone hears of it.
+
+    ``Generation.input`` records ``messages`` and ``context``; a caller whose history is
+    stored elsewhere (a conversation's messages) passes ``input_reference`` (where to find
+    it) instead, and ``input`` records that with the context and the number of messages:
+    storing each turn's whole history would grow the log with the square of the
+    conversation's length."""
     spec = features.get(feature)
     if spec.structured:
         raise ValueError(f"{feature} has an output schema; queue it with ai.services.generate.")
@@ -134,6 +141,7 @@ def stream(
         messages=messages,
         context=context,
         member=member,
+        input_reference=input_reference,
     )
     request = ProviderRequest(
         model=generation.model,
@@ -164,8 +172,17 @@ def _stream_open(
     messages: list,
     context: dict,
     member: dict | None,
+    input_reference: dict[str, Any] | None = None,
 ) -> Generation:
     day = quotas.take(user=user, feature=spec.name, cost=spec.cost)
+    if input_reference is not None:
+        recorded = {
+            "reference": input_reference,
+            "messages_count": len(messages),
+            "context": context,
+        }
+    else:
+        recorded = {"messages": messages, "context": context}
     return Generation.objects.create(
         user=user,
         feature=spec.name,
@@ -174,7 +191,7 @@ def _stream_open(
         provider=provider.name,
         model=provider.model_for(spec.model_name()),
         prompt_version=spec.prompt_version(),
-        input={"messages": messages, "context": context},
+        input=recorded,
         member_context=member,
         quota_day=day,
         quota_cost=spec.cost,

@@ -403,11 +403,85 @@ CELERY_BEAT_SCHEDULE["ai-recover-stale-generations"] = {
     "task": "ai.tasks.recover_stale_generations",
     "schedule": 300.0,
 }
+# A practice conversation calls the model once per turn: its features get units of their
+# own, or a free member would spend the "*" units inside their first conversation. The
+# number of practice conversations a day is BILLING_PLANS' conversations.practice_per_day.
 AI_QUOTAS = env.json(
     "AI_QUOTAS",
     default={
-        "free": {"*": 20},
-        "premium": {"*": 200},
+        "free": {
+            "*": 20,
+            "conversations.character": 10,
+            "conversations.partner": 200,
+            "conversations.feedback": 10,
+            "conversations.coach": 30,
+            "conversations.coach_title": 30,
+        },
+        "premium": {
+            "*": 200,
+            "conversations.character": 60,
+            "conversations.partner": 3000,
+            "conversations.feedback": 60,
+            "conversations.coach": 300,
+            "conversations.coach_title": 300,
+        },
+    },
+)
+
+# --- Conversations (conversations/) ----------------------------------------------------------
+
+# Streamed replies: pieces arriving within CONVERSATIONS_COALESCE_MS travel in one ai.token
+# frame; each frame is also kept in a replay log (a Redis stream per reply with REDIS_URL,
+# this process's memory without) for CONVERSATIONS_REPLAY_TTL seconds after the reply ends,
+# so a client that reconnects gets what it missed. A stop is seen within
+# CONVERSATIONS_CANCEL_POLL seconds even while the provider is silent.
+CONVERSATIONS_COALESCE_MS = env.int("CONVERSATIONS_COALESCE_MS", default=30)
+CONVERSATIONS_REPLAY_TTL = env.int("CONVERSATIONS_REPLAY_TTL", default=3600)
+CONVERSATIONS_CANCEL_POLL = env.float("CONVERSATIONS_CANCEL_POLL", default=0.2)
+# How replies run: "celery" (a worker; the default with a broker), "thread" (a thread of
+# this process, the default when Celery is eager, so a socket that started a reply keeps
+# receiving its frames and its stop), or "inline" (in the caller, after its commit).
+CONVERSATIONS_REPLY_RUNNER = env.str(
+    "CONVERSATIONS_REPLY_RUNNER", default="thread" if CELERY_TASK_ALWAYS_EAGER else "celery"
+)
+CONVERSATIONS_REPLY_QUEUE = env.str("CONVERSATIONS_REPLY_QUEUE", default="replies")
+# Member turns a conversation may have (409 turn_limit after), and the history sent with
+# each turn: the newest messages whose text fits CONVERSATIONS_HISTORY_CHARS.
+CONVERSATIONS_MAX_TURNS = env.int("CONVERSATIONS_MAX_TURNS", default=60)
+CONVERSATIONS_COACH_MAX_TURNS = env.int("CONVERSATIONS_COACH_MAX_TURNS", default=200)
+CONVERSATIONS_HISTORY_CHARS = env.int("CONVERSATIONS_HISTORY_CHARS", default=12000)
+# Transcripts (messages) are purged this many days after a conversation's last message.
+CONVERSATIONS_TRANSCRIPT_RETENTION_DAYS = env.int(
+    "CONVERSATIONS_TRANSCRIPT_RETENTION_DAYS", default=180
+)
+# What the partner says, out of character, when a member's message signals self-harm, by
+# locale ("en" is the fallback). Override with CONVERSATIONS_SAFETY_RESOURCES='{...}'.
+CONVERSATIONS_SAFETY_RESOURCES = env.json(
+    "CONVERSATIONS_SAFETY_RESOURCES",
+    default={
+        "en": {
+            "title": "You don't have to go through this alone",
+            "message": "I'm stepping out of the practice for a moment. What you wrote "
+            "sounds heavy, and you deserve support from a real person. If you are in "
+            "danger, call your local emergency number now.",
+            "lines": [
+                {
+                    "label": "Find a helpline in your country",
+                    "contact": "findahelpline.com",
+                    "url": "https://findahelpline.com",
+                },
+                {
+                    "label": "US: Suicide & Crisis Lifeline",
+                    "contact": "988",
+                    "url": "https://988lifeline.org",
+                },
+                {
+                    "label": "UK & Ireland: Samaritans",
+                    "contact": "116 123",
+                    "url": "https://www.samaritans.org",
+                },
+            ],
+        }
     },
 )
 

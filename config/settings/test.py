@@ -24,3 +24,8 @@ STRIPE_SECRET_KEY = ""
 FRONTEND_URL = ""
 PUBLIC_URL = ""
 NOTIFICATIONS_UNSUBSCRIBE_URL = ""
+# Replies run in the request or frame handler that starts them, after its commit: REST
+# tests see the finished reply. Socket tests that need a reply beside the socket switch to
+# "thread" (conversations/tests/conftest.py).
+CONVERSATIONS_REPLY_RUNNER = "inline"
+CONVERSATIONS_CANCEL_POLL = 0.05

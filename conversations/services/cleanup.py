@@ -1,0 +1,66 @@
+"""Deleting conversations and threads, and clearing what their generations carried.
+
+Deleting stops a reply that is still streaming first (LibreChat and Open WebUI keep
+generating into a deleted chat), then removes the conversation with its transcript. The
+gateway's generations of the conversation keep their usage numbers, but their content
+(the history, the context, the text written) is cleared, as at the end of retention.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ai.models import Generation
+
+from .. import replay
+from ..models import Conversation, Message
+from .replies import cancel_request
+
+
+def clear_generations_of_messages(messages: QuerySet[Message]) -> int:
+    ids = [pk for pk in messages.exclude(generation=None).values_list("generation_id", flat=True)]
+    return _clear(Generation.objects.filter(pk__in=ids))
+
+
+def _clear(generations: QuerySet[Generation]) -> int:
+    return generations.filter(content_cleared_at__isnull=True).update(
+        input=None, output=None, member_context=None, content_cleared_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def conversation_delete(*, conversation: Conversation) -> None:
+    in_flight = list(
+        Message.objects.filter(conversation=conversation, status__in=Message.IN_FLIGHT).values_list(
+            "pk", flat=True
+        )
+    )
+    for message_id in in_flight:
+        cancel_request(message_id)
+    generation_ids = set(
+        Message.objects.filter(conversation=conversation)
+        .exclude(generation=None)
+        .values_list("generation_id", flat=True)
+    )
+    if conversation.character_generation_id:
+        generation_ids.add(conversation.character_generation_id)
+    if conversation.kind == Conversation.Kind.COACH:
+        # The title's generation names the thread in its input.
+        generation_ids.update(
+            Generation.objects.filter(
+                user_id=conversation.user_id,
+                feature="conversations.coach_title",
+                input__conversation_id=str(conversation.pk),
+            ).values_list("pk", flat=True)
+        )
+    feedback = getattr(conversation, "feedback", None)
+    if feedback is not None and feedback.generation_id:
+        generation_ids.add(feedback.generation_id)
+    _clear(Generation.objects.filter(pk__in=generation_ids))
+    message_ids = list(
+        Message.objects.filter(conversation=conversation).values_list("pk", flat=True)
+    )
+    conversation.delete()
+    transaction.on_commit(lambda: [replay.forget(pk) for pk in message_ids])
