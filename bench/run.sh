@@ -4,7 +4,7 @@
 # bare Django view answering the same number of bytes, and write the comparison into
 # bench/README.md; then the in-process benches and WebSocket messaging through uvicorn
 # (bench/ws_messaging.py). Raw wrk outputs and server logs stay in bench/results/ (not
-# committed).
+# committed), then streamed AI replies to 100 sockets (bench/ws_streaming.py).
 #
 # Knobs (environment): BENCH_DURATION (seconds per run, 10), BENCH_CONNECTIONS (4),
 # BENCH_THREADS (wrk threads, 1), BENCH_PORT (a free one), BENCH_KEEP_DB=1 to keep the
@@ -196,6 +196,10 @@ log "scheduled-notification dispatcher throughput on PostgreSQL"
 log "WebSocket messaging: relay vs message.send, 10/50/100 clients, in-memory and Redis layers"
 "$PY" -m bench.ws_messaging --duration "$DURATION" --warmup "$WARMUP" --logs "$RESULTS" \
   >"$RESULTS/ws_messaging.md"
+# Streamed AI replies to 100 sockets at once (its own database `bench_streaming`, Redis db 3,
+# uvicorn, a Celery worker and a fake provider): it writes its own block in bench/README.md.
+log "streaming replies: 100 sockets, fake provider, Redis layer + worker and in-memory + thread"
+"$PY" bench/ws_streaming.py --logs "$RESULTS" >"$RESULTS/ws_streaming.md"
 
 log "report"
 BENCH_PG_VERSION=$("${PG[@]}" -c 'SHOW server_version' | cut -d' ' -f1)

@@ -4,7 +4,7 @@ the answers of the offline provider in ``conversations/ai_offline.py``."""
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ai import features
 
@@ -169,4 +169,114 @@ COACH_TITLE = features.register(
     temperature=0.2,
     on_finish="conversations.services.coach.title_finished",
     offline="conversations.ai_offline.coach_title",
+)
+
+# --- feedback on a practice conversation ----------------------------------------------------
+
+FEEDBACK_TEXT_MAX = 400
+FEEDBACK_QUOTE_MAX = 300
+FEEDBACK_ITEM_MAX = 300
+FEEDBACK_SUMMARY_MAX = 800
+FEEDBACK_EVIDENCE_MAX = 3
+FEEDBACK_LIST_MAX = 5
+# A line of the transcript as the grader sees it: "u3" (the member's third line), "p2".
+MESSAGE_REF_PATTERN = r"^[up][0-9]{1,3}$"
+
+
+class FeedbackDimension(StrEnum):
+    OPENING_CONTEXT = "opening_context"
+    ACTIVE_LISTENING = "active_listening"
+    EMOTIONAL_INTELLIGENCE = "emotional_intelligence"
+    MOMENTUM = "momentum"
+    SELF_DISCLOSURE = "self_disclosure"
+    BOUNDARY_RESPECT = "boundary_respect"
+    PLAYFUL_FLIRTATION = "playful_flirtation"
+
+
+class EvidenceEffect(StrEnum):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+
+
+class FeedbackEvidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(
+        pattern=MESSAGE_REF_PATTERN,
+        description='The id of the member\'s line it comes from ("u2"); never a partner line.',
+    )
+    quote: str = Field(
+        min_length=1,
+        max_length=FEEDBACK_QUOTE_MAX,
+        description="Words copied exactly from that line, nothing added.",
+    )
+    effect: EvidenceEffect
+
+
+class FeedbackDimensionScore(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: FeedbackDimension
+    score: int | None = Field(
+        ge=0, le=100, description="0-100; null when the transcript gives nothing to judge."
+    )
+    rationale: str = Field(max_length=FEEDBACK_TEXT_MAX)
+    evidence: list[FeedbackEvidence] = Field(max_length=FEEDBACK_EVIDENCE_MAX)
+
+
+class FeedbackImprovement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dimension: FeedbackDimension
+    tip: str = Field(min_length=1, max_length=FEEDBACK_ITEM_MAX)
+    evidence: str | None = Field(
+        max_length=FEEDBACK_QUOTE_MAX,
+        description="The member's words it is about, copied exactly, or null.",
+    )
+    try_instead: str = Field(max_length=FEEDBACK_ITEM_MAX)
+
+
+class FeedbackKeyMoment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(pattern=MESSAGE_REF_PATTERN)
+    note: str = Field(min_length=1, max_length=FEEDBACK_ITEM_MAX)
+
+
+class FeedbackReport(BaseModel):
+    """The grader's answer. The server keeps only evidence quoted verbatim from the member's
+    own lines and computes the overall score, bands and XP itself (conversations.scoring)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dimensions: list[FeedbackDimensionScore] = Field(
+        min_length=len(FeedbackDimension),
+        max_length=len(FeedbackDimension),
+        description="Each of the seven dimensions exactly once.",
+    )
+    strengths: list[Annotated[str, Field(min_length=1, max_length=FEEDBACK_ITEM_MAX)]] = Field(
+        max_length=FEEDBACK_LIST_MAX
+    )
+    improvements: list[FeedbackImprovement] = Field(max_length=FEEDBACK_LIST_MAX)
+    key_moments: list[FeedbackKeyMoment] = Field(max_length=FEEDBACK_LIST_MAX)
+    summary: str = Field(min_length=1, max_length=FEEDBACK_SUMMARY_MAX)
+
+    @model_validator(mode="after")
+    def _each_dimension_once(self) -> "FeedbackReport":
+        keys = [dimension.key for dimension in self.dimensions]
+        if sorted(keys) != sorted(FeedbackDimension):
+            raise ValueError("dimensions must list each of the seven keys exactly once")
+        return self
+
+
+FEEDBACK = features.register(
+    "conversations.feedback",
+    schema=FeedbackReport,
+    cost=1,
+    description="Scores of a finished practice conversation on seven dimensions, with "
+    "evidence quoted from the member's lines, strengths, improvements and key moments.",
+    max_output_tokens=2500,
+    temperature=0.2,
+    on_finish="conversations.services.feedback.feedback_finished",
+    offline="conversations.ai_offline.feedback",
 )

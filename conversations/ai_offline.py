@@ -161,7 +161,108 @@ def character(*, inputs: dict[str, Any], context: dict[str, Any] | None) -> dict
 
 
 def coach_title(*, inputs: dict[str, Any], context: dict[str, Any] | None) -> dict:
-    """The question's first words."""
-    words = _text(inputs.get("question")).rstrip("?.! ").split()
-    title = " ".join(words[:6]) or "Coaching conversation"
-    return {"title": cut(title[:1].upper() + title[1:], TITLE_MAX)}
+    """The question itself, cut to a title's length at a word."""
+    question = " ".join(_text(inputs.get("question")).split()).rstrip("?.! ")
+    title = cut(question, TITLE_MAX).rstrip("?.!,;: ") or "Coaching conversation"
+    return {"title": title[:1].upper() + title[1:]}
+
+
+# --- feedback on a practice conversation ----------------------------------------------------
+
+FEEDBACK_DIMENSIONS = (
+    "opening_context",
+    "active_listening",
+    "emotional_intelligence",
+    "momentum",
+    "self_disclosure",
+    "boundary_respect",
+    "playful_flirtation",
+)
+FEEDBACK_RATIONALES = {
+    "opening_context": "Your opening gave the other person something easy to answer.",
+    "active_listening": "You picked up on what they said at times; follow up more often.",
+    "emotional_intelligence": "You stayed friendly and matched their energy reasonably well.",
+    "momentum": "The conversation kept moving; longer answers would give it more to build on.",
+    "self_disclosure": "You shared a little about yourself; a short story would help.",
+    "boundary_respect": "You kept it low-pressure and respectful.",
+    "playful_flirtation": "A light touch of humour showed without pushing it.",
+}
+FEEDBACK_QUOTE_CHARS = 80
+
+
+def _is_member_ref(ref: str) -> bool:
+    """A member line's short id as the schema wants it ("u1"-"u999")."""
+    return len(ref) in (2, 3, 4) and ref[0] == "u" and ref[1:].isascii() and ref[1:].isdigit()
+
+
+def _member_lines(inputs: dict[str, Any]) -> list[dict[str, str]]:
+    transcript = inputs.get("transcript") if isinstance(inputs.get("transcript"), list) else []
+    return [
+        line
+        for line in transcript
+        if isinstance(line, dict)
+        and line.get("role") == "member"
+        and _is_member_ref(_text(line.get("ref")))
+        and _text(line.get("content"))
+    ]
+
+
+def _quote(line: dict[str, str]) -> str:
+    """The line's first words, copied exactly (the server keeps only verbatim quotes)."""
+    words = _text(line.get("content")).split()
+    quote = ""
+    for word in words:
+        if len(quote) + len(word) + 1 > FEEDBACK_QUOTE_CHARS:
+            break
+        quote = f"{quote} {word}".strip()
+    return quote or _text(line.get("content"))[:FEEDBACK_QUOTE_CHARS]
+
+
+def feedback(*, inputs: dict[str, Any], context: dict[str, Any] | None) -> dict:
+    """Scores from how much the member wrote and asked, each with a quote of a real member
+    line; playful_flirtation null unless the input says it applies."""
+    lines = _member_lines(inputs)
+    write = Writer("conversations.feedback", inputs)
+    questions = sum(1 for line in lines if "?" in _text(line.get("content")))
+    words = sum(len(_text(line.get("content")).split()) for line in lines)
+    base = 55 + min(15, len(lines) * 2) + min(10, questions * 3) + min(10, words // 20)
+    dimensions = []
+    for n, key in enumerate(FEEDBACK_DIMENSIONS):
+        if key == "playful_flirtation" and not inputs.get("playful_applies"):
+            dimensions.append({"key": key, "score": None, "rationale": "", "evidence": []})
+            continue
+        line = lines[n % len(lines)] if lines else None
+        evidence = (
+            [{"message": _text(line["ref"]), "quote": _quote(line), "effect": "positive"}]
+            if line
+            else []
+        )
+        dimensions.append(
+            {
+                "key": key,
+                "score": max(0, min(100, base + write.between(-8, 8))) if line else None,
+                "rationale": FEEDBACK_RATIONALES[key],
+                "evidence": evidence,
+            }
+        )
+    first = lines[0] if lines else None
+    return {
+        "dimensions": dimensions,
+        "strengths": ["You kept a friendly, respectful tone.", "You made the first move."],
+        "improvements": [
+            {
+                "dimension": "active_listening",
+                "tip": "Build your next question on a detail they just mentioned.",
+                "evidence": _quote(first) if first else None,
+                "try_instead": "You mentioned that earlier; what got you into it?",
+            }
+        ],
+        "key_moments": (
+            [{"message": _text(first["ref"]), "note": "Your opening set the tone."}]
+            if first
+            else []
+        ),
+        "summary": "A solid practice round: you stayed friendly and kept the conversation "
+        "going. Next time, follow up on what they tell you and share a little more of "
+        "yourself.",
+    }

@@ -1,6 +1,6 @@
 """Shapes and input validation of the conversations API."""
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from ai.serializers import GenerationAcceptedSerializer
@@ -146,18 +146,21 @@ class ConversationListQuerySerializer(serializers.Serializer):
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, required=False)
 
 
+@extend_schema_serializer(component_name="ReplyUsage")
 class UsageSerializer(serializers.Serializer):
     tokens_in = serializers.IntegerField()
     tokens_out = serializers.IntegerField()
     estimated = serializers.BooleanField(help_text="The provider sent no usage: our estimate.")
 
 
+@extend_schema_serializer(component_name="ReplyError")
 class MessageErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
     retryable = serializers.BooleanField()
 
 
+@extend_schema_serializer(component_name="ConversationMessage")
 class MessageSerializer(serializers.ModelSerializer):
     usage = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
@@ -296,6 +299,7 @@ class CoachAskSerializer(MessageCreateSerializer):
     )
 
 
+@extend_schema_serializer(component_name="CoachThreadSummary")
 class ThreadSummarySerializer(serializers.Serializer):
     id = serializers.UUIDField()
     title = serializers.CharField()
@@ -305,6 +309,7 @@ class CoachAcceptedSerializer(MessageAcceptedSerializer):
     thread = ThreadSummarySerializer()
 
 
+@extend_schema_serializer(component_name="CoachThread")
 class ThreadSerializer(serializers.ModelSerializer):
     message_count = serializers.IntegerField(read_only=True)
 
@@ -322,6 +327,7 @@ class ThreadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(component_name="CoachThreadDetail")
 class ThreadDetailSerializer(ThreadSerializer):
     messages = serializers.SerializerMethodField(help_text="The newest 20, oldest first.")
     messages_next = serializers.SerializerMethodField()

@@ -5,7 +5,7 @@ share the prefix: ids are matched as UUIDs only, so a word never reaches a detai
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import feedback_views, views
 
 app_name = "conversations"
 
@@ -45,6 +45,23 @@ urlpatterns = [
     ),
     # Practice conversations.
     path("conversations", views.ConversationListView.as_view(), name="conversation-list"),
+    # Ending a practice conversation, its feedback and the skill history.
+    path("conversations/skills", feedback_views.SkillsView.as_view(), name="skills"),
+    path(
+        "conversations/<uuid:pk>/end",
+        feedback_views.ConversationEndView.as_view(),
+        name="conversation-end",
+    ),
+    path(
+        "conversations/<uuid:pk>/feedback",
+        feedback_views.FeedbackView.as_view(),
+        name="conversation-feedback",
+    ),
+    path(
+        "conversations/<uuid:pk>/feedback/retry",
+        feedback_views.FeedbackRetryView.as_view(),
+        name="conversation-feedback-retry",
+    ),
     path(
         "conversations/<uuid:pk>",
         views.ConversationDetailView.as_view(),

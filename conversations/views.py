@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -24,7 +25,7 @@ from core.throttles import AIThrottle
 
 from . import selectors, serializers, services
 from .ai_features import SCENARIO_CONTEXT
-from .models import Conversation, Scenario
+from .models import Conversation, Message, Scenario
 
 TAGS = ["conversations"]
 PRACTICE_403 = ["age_restricted", "plan_required"]
@@ -251,7 +252,7 @@ def _turn_accepted(request, conversation, turn, *, url_name: str, extra=None) ->
         responses={202: serializers.ConversationAcceptedSerializer, 429: AI_QUOTA_EXCEEDED},
     ),
 )
-class ConversationListView(APIView):
+class ConversationListView(GenericAPIView):
     error_codes = {
         "post": {
             403: PRACTICE_403,
@@ -264,6 +265,9 @@ class ConversationListView(APIView):
     }
 
     permission_classes = [IsAuthenticated]
+    pagination_class = ConversationPagination
+    queryset = Conversation.objects.none()
+    filter_backends: list = []
 
     def get_throttles(self):
         if self.request.method == "POST":
@@ -276,14 +280,14 @@ class ConversationListView(APIView):
         queryset = selectors.conversations_of(
             request.user, kind=Conversation.Kind.PRACTICE, **query.validated_data
         )
-        paginator = ConversationPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(
-            serializers.ConversationSerializer(page, many=True).data
-        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializers.ConversationSerializer(page, many=True).data)
 
     @idempotent
     def post(self, request):
+        # The age check before the body, as for a scenario's context: the answer to an
+        # under-age member is the same whatever they sent.
+        services.practice_allowed(user=request.user)
         serializer = serializers.ConversationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         conversation = services.conversation_start(
@@ -362,10 +366,13 @@ class ConversationDetailView(APIView):
         responses={202: serializers.MessageAcceptedSerializer, 429: AI_QUOTA_EXCEEDED},
     ),
 )
-class MessageListView(APIView):
+class MessageListView(GenericAPIView):
     error_codes = {"post": {400: MESSAGE_400, 409: TURN_409, 403: ["age_restricted"]}}
 
     permission_classes = [IsAuthenticated]
+    pagination_class = MessagePagination
+    queryset = Message.objects.none()
+    filter_backends: list = []
     kind = Conversation.Kind.PRACTICE
     reply_url = "conversation-message-detail"
 
@@ -376,9 +383,8 @@ class MessageListView(APIView):
 
     def get(self, request, pk):
         conversation = _owned_conversation(request, pk, self.kind)
-        paginator = MessagePagination()
-        page = paginator.paginate_queryset(selectors.messages_of(conversation), request, view=self)
-        return paginator.get_paginated_response(serializers.MessageSerializer(page, many=True).data)
+        page = self.paginate_queryset(selectors.messages_of(conversation))
+        return self.get_paginated_response(serializers.MessageSerializer(page, many=True).data)
 
     @idempotent
     def post(self, request, pk):
@@ -489,17 +495,19 @@ class CoachAskView(APIView):
         responses={200: serializers.ThreadSerializer(many=True)},
     )
 )
-class ThreadListView(APIView):
+class ThreadListView(GenericAPIView):
     error_codes = {400: serializers.ThreadListQuerySerializer}
     permission_classes = [IsAuthenticated]
+    pagination_class = ThreadPagination
+    queryset = Conversation.objects.none()
+    filter_backends: list = []
 
     def get(self, request):
         query = serializers.ThreadListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         queryset = selectors.threads_of(request.user, **query.validated_data)
-        paginator = ThreadPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(serializers.ThreadSerializer(page, many=True).data)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializers.ThreadSerializer(page, many=True).data)
 
 
 @extend_schema_view(
@@ -549,7 +557,8 @@ class ThreadDetailView(APIView):
         services.thread_rename(thread=thread, title=serializer.validated_data["title"])
         return Response(serializers.ThreadSerializer(thread).data)
 
-    patch = put
+    def patch(self, request, pk):
+        return self.put(request, pk)
 
     def delete(self, request, pk):
         thread = self._thread(request, pk)

@@ -13,6 +13,16 @@ under an open socket, or during a handshake, the client gets
 failure of the consumer closes with ``realtime.CLOSE_INTERNAL_ERROR`` (1011). Either way
 the socket leaves the user's group when the layer still answers (else the membership
 expires after ``CHANNELS_GROUP_EXPIRY``).
+
+A handler may hold back some of the socket's outgoing group frames for a while
+(:meth:`PlatformConsumer.hold_frames`), to send something of its own first: a resumed
+stream sends what the client missed, then the live frames that arrived meanwhile, with no
+gap and no duplicate. Frames are dispatched to a consumer one at a time, so the hold only
+catches frames while the handler's work runs beside the socket (``consumer.spawn``). A
+held frame is neither sent nor handed to its sent-handler: the holder sends what it wants
+of them. ``hold.take()`` gives the frames held so far (the hold stands); send them and take
+again until nothing comes, then ``consumer.release(hold)`` with no ``await`` in between, and
+the live frames after it follow in order.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -68,6 +78,26 @@ class FrameRateLimiter:
         return True
 
 
+class FrameHold:
+    """Group frames matching ``predicate`` held back from one socket, in arrival order."""
+
+    def __init__(self, predicate: Callable[[dict[str, Any]], bool]):
+        self.predicate = predicate
+        self._frames: list[dict[str, Any]] = []
+
+    def catch(self, frame: dict[str, Any]) -> bool:
+        """Hold ``frame`` when it matches; whether it did."""
+        if not self.predicate(frame):
+            return False
+        self._frames.append(frame)
+        return True
+
+    def take(self) -> list[dict[str, Any]]:
+        """The frames held so far, oldest first; the hold stays and starts empty again."""
+        frames, self._frames = self._frames, []
+        return frames
+
+
 def _client_id(frame: dict[str, Any]) -> str | int | None:
     """The client's correlation id, echoed in error frames when it is a short str or int."""
     value = frame.get("client_id")
@@ -95,6 +125,7 @@ class PlatformConsumer(AsyncWebsocketConsumer):
         self._accepted = False
         self._disconnected = False
         self._tasks: set[asyncio.Task] = set()
+        self._holds: list[FrameHold] = []
         self._max_frame_bytes = int(
             getattr(settings, "WS_MAX_FRAME_BYTES", DEFAULT_MAX_FRAME_BYTES)
         )
@@ -300,6 +331,20 @@ class PlatformConsumer(AsyncWebsocketConsumer):
         task.add_done_callback(self._tasks.discard)
         return task
 
+    def hold_frames(self, predicate: Callable[[dict[str, Any]], bool]) -> FrameHold:
+        """Hold back this socket's group frames that match ``predicate`` (not sent, no
+        sent-handler run) until :meth:`release`; see the module docstring."""
+        hold = FrameHold(predicate)
+        self._holds.append(hold)
+        return hold
+
+    def release(self, hold: FrameHold) -> list[dict[str, Any]]:
+        """End ``hold``: the frames it still held, oldest first, for the caller to send or
+        drop; the frames after it are sent as usual."""
+        if hold in self._holds:
+            self._holds.remove(hold)
+        return hold.take()
+
     async def _run_spawned(self, coro, client_id) -> None:
         try:
             await coro
@@ -327,6 +372,8 @@ class PlatformConsumer(AsyncWebsocketConsumer):
         if event.get("except_channel") == self.channel_name:
             return
         frame = event["frame"]
+        if any(hold.catch(frame) for hold in self._holds):
+            return
         await self.send_frame(frame)
         after = realtime.sent_handler_for(frame.get("type"))
         if after is not None:

@@ -44,6 +44,58 @@ CONTEXT = {
 # What each feature is asked in the app; a feature missing here is still answered from the
 # generic inputs below (every feature is covered the day it is registered).
 INPUTS = {
+    "conversations.character": {
+        "scenario": {
+            "slug": "bookstore",
+            "title": "Bookstore browsing",
+            "setting": "bookstore",
+            "description": "A rainy Saturday; someone is browsing the travel shelf.",
+            "target": "social",
+        },
+        "difficulty": "red",
+    },
+    "conversations.coach_title": {
+        "conversation_id": "7c0c2a57-3f7e-4a43-9b7d-2f1f5d0e9a11",
+        "question": "How do I move from teaching into product design?",
+        "answer": "Start with a portfolio of two small projects and talk to three designers.",
+    },
+    "conversations.feedback": {
+        "scenario": {
+            "title": "Coffee shop",
+            "setting": "coffee_shop",
+            "description": "A quiet morning.",
+            "target": "romantic",
+        },
+        "partner_name": "Maya",
+        "difficulty": "yellow",
+        "playful_applies": True,
+        "transcript": [
+            {
+                "ref": "p1",
+                "role": "partner",
+                "content": "Oh, hi! Was I in your way?",
+                "message_id": "m1",
+            },
+            {
+                "ref": "u1",
+                "role": "member",
+                "content": "Not at all. Is that book any good?",
+                "message_id": "m2",
+            },
+            {
+                "ref": "p2",
+                "role": "partner",
+                "content": "It's a mystery set in Lisbon.",
+                "message_id": "m3",
+            },
+            {
+                "ref": "u2",
+                "role": "member",
+                "content": "I got lost in Lisbon once. What made you pick it?",
+                "message_id": "m4",
+            },
+        ],
+    },
     "ai.text_summary": {"text": "Tea is grown on hills. It is picked by hand."},
     "conversations.scenario_context": {
         "scenario": {
@@ -150,7 +202,17 @@ INPUTS = {
 }
 ODD_INPUTS = [{}, {"prompt": "", "options": None, "goals": "not a list", "scores": [1, None]}]
 # Enum values and ids, which are slugs by design.
-CODES = {"channel", "doc_type", "member_id", "field", "kind"}
+CODES = {
+    "channel",
+    "doc_type",
+    "member_id",
+    "field",
+    "kind",
+    "key",
+    "dimension",
+    "mood",
+    "body_language",
+}
 # The current value of an empty profile field.
 MAY_BE_EMPTY = {"current"}
 SLUG = re.compile(r"\b[a-z]+_[a-z_]+\b")

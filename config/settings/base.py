@@ -445,6 +445,19 @@ CONVERSATIONS_REPLY_RUNNER = env.str(
     "CONVERSATIONS_REPLY_RUNNER", default="thread" if CELERY_TASK_ALWAYS_EAGER else "celery"
 )
 CONVERSATIONS_REPLY_QUEUE = env.str("CONVERSATIONS_REPLY_QUEUE", default="replies")
+# Lost replies (conversations.tasks.recover_stale_replies, every minute): a reply still
+# queued after the first number of seconds is started again; one still streaming after the
+# second (longer than any reply) is ended "interrupted", keeping the text it had.
+CONVERSATIONS_STALE_QUEUED_SECONDS = env.int("CONVERSATIONS_STALE_QUEUED_SECONDS", default=120)
+CONVERSATIONS_STALE_STREAMING_SECONDS = env.int(
+    "CONVERSATIONS_STALE_STREAMING_SECONDS", default=600
+)
+# A practice conversation nobody wrote in for this many hours ends "abandoned".
+CONVERSATIONS_ABANDON_AFTER_HOURS = env.int("CONVERSATIONS_ABANDON_AFTER_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["conversations-recover-stale-replies"] = {
+    "task": "conversations.tasks.recover_stale_replies",
+    "schedule": 60.0,
+}
 # Member turns a conversation may have (409 turn_limit after), and the history sent with
 # each turn: the newest messages whose text fits CONVERSATIONS_HISTORY_CHARS.
 CONVERSATIONS_MAX_TURNS = env.int("CONVERSATIONS_MAX_TURNS", default=60)
@@ -700,6 +713,11 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "MessageStatusEnum": "community.models.Message.Status",
         "DifficultyEnum": "conversations.models.Difficulty",
+        "ConversationKindEnum": "conversations.models.Conversation.Kind",
+        "ConversationStatusEnum": "conversations.models.Conversation.Status",
+        "ConversationMessageStatusEnum": "conversations.models.Message.Status",
+        "ConversationMessageRoleEnum": "conversations.models.Message.Role",
+        "ConversationTitleSourceEnum": "conversations.models.Conversation.TitleSource",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

@@ -254,6 +254,30 @@ def scenario(ctx: Context) -> Target:
     return Target({"slug": obj.slug}, rows(obj))
 
 
+def owners_practice_conversation(ctx: Context) -> Target:
+    # The caller has passed the age check: only the ownership can refuse them. A reply is
+    # queued, so a cancel that got through would change it.
+    from accounts.tests.factories import OnboardingFactory
+    from conversations.tests.api_helpers import active_conversation
+
+    OnboardingFactory(user=ctx.caller, is_adult=True, age_verified_at=timezone.now())
+    conversation = active_conversation(ctx.owner)
+    reply = conversation.messages.create(role="partner", status="queued")
+    return Target(
+        {"id": conversation.pk, "message_id": reply.pk},
+        [*rows(conversation), conversation.messages.all()],
+    )
+
+
+def owners_coach_thread(ctx: Context) -> Target:
+    from conversations.services.coach import thread_create
+
+    thread = thread_create(user=ctx.owner)
+    thread.messages.create(role="member", content="Mine.", status="complete")
+    reply = thread.messages.create(role="partner", status="queued")
+    return Target({"id": thread.pk, "message_id": reply.pk}, [*rows(thread), thread.messages.all()])
+
+
 def notification(ctx: Context) -> Target:
     return by_id(NotificationFactory(user=ctx.owner))
 
@@ -368,6 +392,54 @@ CASES: dict[tuple[str, str], Case] = {
         status=202,
         reason="The slug names a shared scenario; the generation queued is the caller's own "
         "(conversations/tests/test_context.py).",
+    ),
+    **private(
+        f"{API}/conversations/{{id}}",
+        owners_practice_conversation,
+        GET=NO_BODY,
+        DELETE=NO_BODY,
+    ),
+    **private(
+        f"{API}/conversations/{{id}}/messages",
+        owners_practice_conversation,
+        GET=NO_BODY,
+        POST={"content": "Hello there"},
+    ),
+    **private(
+        f"{API}/conversations/{{id}}/messages/{{message_id}}",
+        owners_practice_conversation,
+        GET=NO_BODY,
+    ),
+    **private(
+        f"{API}/conversations/{{id}}/messages/{{message_id}}/cancel",
+        owners_practice_conversation,
+        POST=NO_BODY,
+    ),
+    **private(f"{API}/conversations/{{id}}/end", owners_practice_conversation, POST=NO_BODY),
+    **private(f"{API}/conversations/{{id}}/feedback", owners_practice_conversation, GET=NO_BODY),
+    **private(
+        f"{API}/conversations/{{id}}/feedback/retry", owners_practice_conversation, POST=NO_BODY
+    ),
+    **private(
+        f"{API}/conversations/coach/threads/{{id}}",
+        owners_coach_thread,
+        GET=NO_BODY,
+        PUT={"title": "Theirs"},
+        PATCH={"title": "Theirs"},
+        DELETE=NO_BODY,
+    ),
+    **private(
+        f"{API}/conversations/coach/threads/{{id}}/messages", owners_coach_thread, GET=NO_BODY
+    ),
+    **private(
+        f"{API}/conversations/coach/threads/{{id}}/messages/{{message_id}}",
+        owners_coach_thread,
+        GET=NO_BODY,
+    ),
+    **private(
+        f"{API}/conversations/coach/threads/{{id}}/messages/{{message_id}}/cancel",
+        owners_coach_thread,
+        POST=NO_BODY,
     ),
     # --- community ---
     (

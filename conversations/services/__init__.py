@@ -6,6 +6,7 @@ conversation and scoring it) and ``cleanup`` (deletion and retention)."""
 
 from .cleanup import conversation_delete
 from .coach import coach_ask, thread_rename
+from .feedback import conversation_end, feedback_retry, skill_history
 from .practice import (
     AgeRestricted,
     PracticeQuotaExceeded,
@@ -24,11 +25,14 @@ __all__ = [
     "Turn",
     "coach_ask",
     "conversation_delete",
+    "conversation_end",
     "conversation_start",
+    "feedback_retry",
     "message_send",
     "practice_allowed",
     "practice_require",
     "reply_cancel",
     "scenario_context_request",
+    "skill_history",
     "thread_rename",
 ]

@@ -21,6 +21,17 @@ from .replies import cancel_request
 
 def clear_generations_of_messages(messages: QuerySet[Message]) -> int:
     ids = [pk for pk in messages.exclude(generation=None).values_list("generation_id", flat=True)]
+    # A coach thread's title generation holds its first question and answer as its input.
+    threads = {
+        str(pk)
+        for pk in messages.filter(conversation__kind=Conversation.Kind.COACH)
+        .values_list("conversation_id", flat=True)
+        .distinct()
+    }
+    if threads:
+        ids += Generation.objects.filter(
+            feature="conversations.coach_title", input__conversation_id__in=threads
+        ).values_list("pk", flat=True)
     return _clear(Generation.objects.filter(pk__in=ids))
 
 

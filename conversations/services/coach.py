@@ -96,14 +96,24 @@ def title_request(*, conversation: Conversation, reply: Message) -> None:
     member gave, or a day without units leave it as it is."""
     if conversation.title_source != Conversation.TitleSource.AUTO or conversation.title:
         return
-    first = (
-        Message.objects.filter(conversation=conversation, status=Message.Status.COMPLETE)
-        .order_by("created_at", "id")
-        .values_list("role", "content")[:2]
-    )
-    pairs = list(first)
-    if len(pairs) < 2 or pairs[1][0] != Message.Role.PARTNER:
+    # The first complete answer (an earlier one may have failed) and the question it answers.
+    answers = Message.objects.filter(
+        conversation=conversation, role=Message.Role.PARTNER, status=Message.Status.COMPLETE
+    ).order_by("created_at", "id")
+    first = answers.values_list("pk", "content", "created_at").first()
+    if first is None or first[0] != reply.pk:
         return
+    question = (
+        Message.objects.filter(
+            conversation=conversation, role=Message.Role.MEMBER, created_at__lte=first[2]
+        )
+        .order_by("-created_at", "-id")
+        .values_list("content", flat=True)
+        .first()
+    )
+    if question is None:
+        return
+    pairs = [(Message.Role.MEMBER, question), (Message.Role.PARTNER, first[1])]
     try:
         ai_services.generate(
             user=conversation.user,

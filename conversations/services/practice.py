@@ -7,9 +7,11 @@ plan for a premium scenario (403 ``plan_required``, through ``accounts.entitleme
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -235,3 +237,43 @@ def character_finished(*, generation: Generation) -> None:
         update_fields=["character", "status", "last_message_at", "end_reason", "ended_at"]
     )
     realtime.send_to_user(conversation.user_id, frames.conversation_updated(conversation))
+
+
+def conversations_abandon_idle() -> int:
+    """Practice conversations nobody wrote in for ``CONVERSATIONS_ABANDON_AFTER_HOURS`` end
+    ``abandoned`` (unscored; the member may still ask for feedback with ``/end``). Run by
+    the beat task ``recover_stale_replies``."""
+    now = timezone.now()
+    cutoff = now - dt.timedelta(hours=settings.CONVERSATIONS_ABANDON_AFTER_HOURS)
+    idle = list(
+        Conversation.objects.filter(
+            kind=Conversation.Kind.PRACTICE,
+            status__in=[Conversation.Status.ACTIVE, Conversation.Status.PREPARING],
+            last_message_at__lt=cutoff,
+        )
+        .exclude(messages__status__in=Message.IN_FLIGHT)
+        .select_related("user")[:500]
+    )
+    for conversation in idle:
+        with transaction.atomic():
+            updated = Conversation.objects.filter(
+                pk=conversation.pk, status=conversation.status
+            ).update(
+                status=Conversation.Status.ABANDONED,
+                ended_at=now,
+                end_reason="idle",
+                updated_at=now,
+            )
+            if not updated:
+                continue
+            conversation.status = Conversation.Status.ABANDONED
+            realtime.send_to_user(conversation.user_id, frames.conversation_updated(conversation))
+        track(
+            "conversation_ended",
+            conversation.user,
+            conversation_id=str(conversation.pk),
+            turns=conversation.member_turns,
+            duration_s=round((now - (conversation.started_at or now)).total_seconds()),
+            reason="abandoned",
+        )
+    return len(idle)

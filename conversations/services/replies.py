@@ -2,16 +2,19 @@
 the ``conversations.run_reply`` task (or of a thread; ``turns.reply_start``).
 
 1. Claim the reply (``queued -> streaming``, a conditional UPDATE). A redelivered task that
-   finds it ``streaming`` ends it ``error`` (``interrupted``) with the text the log holds
-   and never restarts it: the member has already seen that prefix.
+   finds it ``streaming`` since longer than any reply lasts ends it ``error``
+   (``interrupted``) with the text the log holds and never restarts it: the member has
+   already seen that prefix. (So does the sweep, ``replies_recover_stale``.)
 2. Moderate the member's text with the provider, before any model call: blocked input never
    reaches the model and costs no units; self-harm signals break character
    (``safety.resources``, the conversation paused); "I am under 18" ends practice.
-3. Stream from the gateway (``ai.services.stream``): every ``CONVERSATIONS_COALESCE_MS``
-   the text held so far goes out as one ``ai.token`` frame with the next ``seq``, appended
-   to the replay log first (``conversations.replay``). A watchdog thread polls the stop
-   flag (``conversations:cancel:<id>``) and cuts the provider's stream, so a stop takes
-   effect even while the provider is silent.
+3. Stream from the gateway (``ai.services.stream``). The reading thread only collects the
+   pieces; a pump thread beside it sends the text held so far as one ``ai.token`` frame
+   with the next ``seq`` every ``CONVERSATIONS_COALESCE_MS``, appended to the replay log
+   first (``conversations.replay``), and polls the stop flag
+   (``conversations:cancel:<id>``), cutting the provider's stream when it is set, so a stop
+   takes effect even while the provider is silent. The database connection is handed back
+   while the model writes.
 4. Check the whole reply (the conversation's canary, then the provider's moderation): a
    flagged reply is retracted (``ai.retract``), stored ``retracted`` without its text, and
    written once more, more strictly, as a new message; flagged twice ends the conversation.
@@ -28,8 +31,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from datetime import timedelta
 
+from asgiref.sync import SyncToAsync
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -132,8 +136,12 @@ def _claim(message_id) -> Message | None:
         return None
     if claimed:
         return message
-    if message.status == Message.Status.STREAMING:
-        # A redelivered task (its worker died): never stream the reply a second time.
+    stale_before = timezone.now() - timedelta(
+        seconds=settings.CONVERSATIONS_STALE_STREAMING_SECONDS
+    )
+    if message.status == Message.Status.STREAMING and message.updated_at < stale_before:
+        # A redelivered task whose worker died: never stream the reply a second time. (A
+        # recent claim belongs to a run that is still streaming: leave it alone.)
         logged = replay.text(message.pk)
         content, last_seq = logged if logged is not None else ("", message.last_seq)
         _finish(
@@ -230,64 +238,104 @@ def _context(conversation: Conversation, *, strict: bool) -> dict:
     }
 
 
-@dataclass
 class _Frames:
-    """The reply's outgoing ``ai.token`` frames: pieces held for the coalescing interval,
-    then logged and pushed as one frame with the next ``seq``."""
+    """The reply's outgoing ``ai.token`` frames. The thread reading the provider only adds
+    pieces (:meth:`add`); :class:`_Pump` sends what is held as one frame with the next
+    ``seq`` every coalescing interval. So a push that is slow (a busy channel layer) never
+    delays reading the provider and never multiplies frames: the text waiting for the next
+    frame grows instead."""
 
-    user_id: object
-    conversation_id: str
-    message_id: str
-    generation_id: str
-    interval: float
-    seq: int = 0
-
-    def __post_init__(self) -> None:
-        self.held: list[str] = []
+    def __init__(self, *, user_id, conversation_id: str, message_id: str, generation_id: str):
+        self.user_id = user_id
+        self.conversation_id = conversation_id
+        self.message_id = message_id
+        self.generation_id = generation_id
+        self.seq = 0
         self.text: list[str] = []
-        self.last_sent = 0.0
+        self._held: list[str] = []
+        self._lock = threading.Lock()
+        # One flush at a time, so frames leave in seq order whoever flushes.
+        self._sending = threading.Lock()
+        self.first = threading.Event()
 
     def add(self, piece: str) -> None:
-        self.held.append(piece)
-        self.text.append(piece)
-        if time.monotonic() - self.last_sent >= self.interval:
-            self.flush()
+        with self._lock:
+            self._held.append(piece)
+            self.text.append(piece)
+        self.first.set()
 
     def flush(self) -> None:
-        self.last_sent = time.monotonic()
-        if not self.held:
-            return
-        delta = "".join(self.held)
-        self.held.clear()
-        self.seq += 1
-        replay.append(self.message_id, self.seq, delta)
-        realtime.send_to_user(
-            self.user_id,
-            frames.token(
-                generation_id=self.generation_id,
-                conversation_id=self.conversation_id,
-                message_id=self.message_id,
-                seq=self.seq,
-                delta=delta,
-            ),
-        )
+        with self._sending:
+            with self._lock:
+                if not self._held:
+                    return
+                delta = "".join(self._held)
+                self._held.clear()
+                self.seq += 1
+                seq = self.seq
+            replay.append(self.message_id, seq, delta)
+            realtime.send_to_user(
+                self.user_id,
+                frames.token(
+                    generation_id=self.generation_id,
+                    conversation_id=self.conversation_id,
+                    message_id=self.message_id,
+                    seq=seq,
+                    delta=delta,
+                ),
+            )
 
 
-class _Watchdog(threading.Thread):
-    """Polls the stop flag while the reply streams and cuts the stream when it is set."""
+class _Pump(threading.Thread):
+    """Beside the reading thread while a reply streams: sends the held text every
+    ``CONVERSATIONS_COALESCE_MS`` (the first piece at once, for the time to first token),
+    and every ``CONVERSATIONS_CANCEL_POLL`` seconds checks the stop flag and cuts the
+    provider's stream when it is set, so a stop works even while the provider is silent."""
 
-    def __init__(self, message_id, stream) -> None:
-        super().__init__(name=f"reply-watchdog-{message_id}", daemon=True)
+    def __init__(self, out: _Frames, message_id, stream) -> None:
+        super().__init__(name=f"reply-pump-{message_id}", daemon=True)
+        self.out = out
         self.message_id = message_id
         self.stream = stream
         self.done = threading.Event()
+        # A reply run as an event loop's sync code (the thread runner under ASGI) pushes
+        # through that loop, where the in-memory layer's consumers listen: the pump pushes
+        # as its creator would, so it takes the creator's loop (asgiref finds it here).
+        self._loop = (
+            getattr(SyncToAsync.threadlocal, "main_event_loop", None),
+            getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None),
+        )
 
     def run(self) -> None:
+        loop, pid = self._loop
+        if loop is not None:
+            SyncToAsync.threadlocal.main_event_loop = loop
+            SyncToAsync.threadlocal.main_event_loop_pid = pid
+        interval = settings.CONVERSATIONS_COALESCE_MS / 1000
         poll = float(settings.CONVERSATIONS_CANCEL_POLL)
-        while not self.done.wait(poll):
-            if cancel_requested(self.message_id):
-                self.stream.cancel()
-                return
+        next_poll = time.monotonic() + poll
+        # The first piece goes out as soon as it arrives.
+        while not self.done.is_set() and not self.out.first.wait(min(poll, 0.05)):
+            next_poll = self._check_stop(next_poll, poll)
+        self.out.flush()
+        while not self.done.wait(interval):
+            self.out.flush()
+            next_poll = self._check_stop(next_poll, poll)
+
+    def _check_stop(self, next_poll: float, poll: float) -> float:
+        now = time.monotonic()
+        if now < next_poll:
+            return next_poll
+        if not self.stream.cancelled and cancel_requested(self.message_id):
+            self.stream.cancel()
+        return now + poll
+
+    def finish(self) -> None:
+        """Stop pumping and send what is still held (the reading thread, at the end)."""
+        self.done.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join()
+        self.out.flush()
 
 
 def _stream(conversation: Conversation, reply: Message, *, strict: bool) -> str:
@@ -317,16 +365,20 @@ def _stream(conversation: Conversation, reply: Message, *, strict: bool) -> str:
         conversation_id=str(conversation.pk),
         message_id=str(reply.pk),
         generation_id=str(generation.pk),
-        interval=settings.CONVERSATIONS_COALESCE_MS / 1000,
     )
-    stream.before_record = out.flush
-    watchdog = _Watchdog(reply.pk, stream)
-    watchdog.start()
+    pump = _Pump(out, reply.pk, stream)
+    # The tail goes out before the gateway records the outcome (and announces it).
+    stream.before_record = pump.finish
+    if not transaction.get_connection().in_atomic_block:
+        # Nothing reads the database while the model writes: hand the connection back
+        # rather than hold one per streaming reply (it is opened again to record).
+        transaction.get_connection().close()
+    pump.start()
     try:
         for piece in stream:
             out.add(piece)
     finally:
-        watchdog.done.set()
+        pump.finish()
     generation.refresh_from_db()
     text = "".join(out.text)
     if generation.status == Generation.Status.SUCCEEDED:
@@ -523,3 +575,40 @@ def reply_cancel(message: Message) -> Message:
             break
         time.sleep(0.05)
     return message
+
+
+# --- lost replies --------------------------------------------------------------------------
+
+
+def replies_recover_stale() -> dict[str, int]:
+    """Replies whose task was lost (the broker was down when it was enqueued) are started
+    again after ``CONVERSATIONS_STALE_QUEUED_SECONDS``; replies whose worker died while
+    streaming are ended ``error`` (``interrupted``, the logged text kept) after
+    ``CONVERSATIONS_STALE_STREAMING_SECONDS``, so the conversation takes messages again."""
+    from .turns import reply_start
+
+    now = timezone.now()
+    queued = list(
+        Message.objects.filter(
+            status=Message.Status.QUEUED,
+            updated_at__lt=now - timedelta(seconds=settings.CONVERSATIONS_STALE_QUEUED_SECONDS),
+        ).values_list("pk", flat=True)[:500]
+    )
+    for message_id in queued:
+        reply_start(message_id)
+    interrupted = 0
+    for message in Message.objects.select_related("conversation").filter(
+        status=Message.Status.STREAMING,
+        updated_at__lt=now - timedelta(seconds=settings.CONVERSATIONS_STALE_STREAMING_SECONDS),
+    )[:500]:
+        logged = replay.text(message.pk)
+        content, last_seq = logged if logged is not None else (message.content, message.last_seq)
+        _finish(
+            message,
+            status=Message.Status.ERROR,
+            error_code=INTERRUPTED,
+            content=content,
+            last_seq=last_seq,
+        )
+        interrupted += 1
+    return {"restarted": len(queued), "interrupted": interrupted}

@@ -64,18 +64,20 @@ def resources_for(locale: str = "en") -> tuple[str, dict]:
 @transaction.atomic
 def pause_with_resources(*, conversation: Conversation, reply: Message, categories) -> Message:
     """The member signalled self-harm: the partner breaks character with the resources'
-    message (stored as the reply, ``complete``), the conversation is paused (not scored),
-    and the member's sockets get ``safety.resources`` then ``ai.message``."""
+    message (stored as the reply, ``complete``), a practice conversation is paused (not
+    scored; a coach thread goes on), and the member's sockets get ``safety.resources`` then
+    ``ai.message``."""
     locale, resources = resources_for()
     now = timezone.now()
     reply.content = resources["message"]
     reply.status = Message.Status.COMPLETE
     reply.finished_at = now
     reply.save(update_fields=["content", "status", "finished_at", "updated_at"])
-    Conversation.objects.filter(pk=conversation.pk).update(
-        status=Conversation.Status.PAUSED, updated_at=now
-    )
-    conversation.status = Conversation.Status.PAUSED
+    if conversation.is_practice:
+        Conversation.objects.filter(pk=conversation.pk).update(
+            status=Conversation.Status.PAUSED, updated_at=now
+        )
+        conversation.status = Conversation.Status.PAUSED
     record(
         user=conversation.user,
         conversation=conversation,

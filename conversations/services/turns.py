@@ -14,11 +14,15 @@ naming ``content``); the provider's moderation runs in the reply, before the mod
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from asgiref.sync import SyncToAsync, sync_to_async
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connections, transaction
 from django.utils import timezone
@@ -188,13 +192,50 @@ def reply_start(message_id) -> None:
 
         reply_run(message_id)
     elif runner == "thread":
-        threading.Thread(
-            target=_run_in_thread, args=(message_id,), name=f"reply-{message_id}", daemon=True
-        ).start()
+        loop = _main_event_loop()
+        if loop is None:
+            threading.Thread(
+                target=_run_in_thread, args=(message_id,), name=f"reply-{message_id}", daemon=True
+            ).start()
+        else:
+            # Called from async code's sync thread (a socket's frame handler under ASGI, or
+            # a test): the reply runs as that loop's sync code, so its pushes reach the
+            # loop the consumers run on (the in-memory layer's queues live there; a plain
+            # thread would push through a loop of its own that no consumer listens to).
+            run = sync_to_async(_run_in_thread, thread_sensitive=False, executor=_executor())
+            asyncio.run_coroutine_threadsafe(run(message_id), loop)
     else:
         from ..tasks import run_reply
 
         enqueue(run_reply.s(str(message_id)).set(queue=settings.CONVERSATIONS_REPLY_QUEUE))
+
+
+_reply_executor: tuple[int, ThreadPoolExecutor] | None = None
+_executor_lock = threading.Lock()
+REPLY_THREADS = 32
+
+
+def _executor() -> ThreadPoolExecutor:
+    """Threads of their own for replies: a reply holds one for its whole stream, and must
+    not take the loop's default pool that frame handlers' database calls run on."""
+    global _reply_executor
+    with _executor_lock:
+        # Made again after a fork: a pool's threads do not cross into the child.
+        if _reply_executor is None or _reply_executor[0] != os.getpid():
+            pool = ThreadPoolExecutor(REPLY_THREADS, thread_name_prefix="reply")
+            _reply_executor = (os.getpid(), pool)
+        return _reply_executor[1]
+
+
+def _main_event_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop whose ``sync_to_async`` called this thread, if any."""
+    threadlocal = SyncToAsync.threadlocal
+    if getattr(threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(threadlocal, "main_event_loop", None)
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    return loop
 
 
 def _run_in_thread(message_id) -> None:

@@ -3,7 +3,13 @@ import pytest
 from conversations.models import Scenario
 from core.models import AuditEntry
 
-from .factories import TIPS, ScenarioFactory
+from .factories import (
+    TIPS,
+    ConversationFactory,
+    MessageFactory,
+    SafetyEventFactory,
+    ScenarioFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +88,49 @@ def test_malformed_tips_are_refused_in_the_admin(admin_browser):
     assert "tips" in response.context["adminform"].form.errors
     assert Scenario.objects.get(pk=scenario.pk).tips == TIPS
     assert not AuditEntry.objects.exists()
+
+
+def test_opening_a_conversation_shows_its_transcript_and_is_audited(admin_browser, superuser):
+    # given
+    conversation = ConversationFactory()
+    MessageFactory(conversation=conversation, content="Is this seat free?")
+
+    # when
+    page = admin_browser.get(f"/admin/conversations/conversation/{conversation.pk}/change/")
+
+    # then
+    assert page.status_code == 200
+    assert "Is this seat free?" in page.content.decode()
+    entry = AuditEntry.objects.get(target_id=str(conversation.pk))
+    assert entry.actor == superuser
+    assert entry.subject_id == str(conversation.user_id)
+
+
+def test_staff_lift_an_under_18_block_by_marking_the_event_reviewed(
+    admin_browser, adult, member_api
+):
+    # given: the member said they were under 18
+    event = SafetyEventFactory(user=adult)
+    assert member_api.get("/api/v1/conversations/quota").status_code == 200
+    scenario = ScenarioFactory()
+    refused = member_api.post(
+        "/api/v1/conversations", {"scenario": scenario.slug, "difficulty": "green"}, format="json"
+    )
+    assert refused.status_code == 403
+    assert refused.json()["errors"][0]["code"] == "age_restricted"
+
+    # when
+    response = admin_browser.post(
+        "/admin/conversations/safetyevent/",
+        {"action": "mark_reviewed", "_selected_action": [str(event.pk)]},
+    )
+
+    # then
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.reviewed_at is not None
+    assert AuditEntry.objects.filter(target_id=str(event.pk), changes__action="mark_reviewed")
+    allowed = member_api.post(
+        "/api/v1/conversations", {"scenario": scenario.slug, "difficulty": "green"}, format="json"
+    )
+    assert allowed.status_code == 202

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from community.tests.factories import PostFactory
+from conversations.tests.factories import ConversationFactory
 
 from .hostile_helpers import (
     CURSOR_LISTS,
@@ -40,6 +41,14 @@ def cursor_list_path(member, other_member):
     real = {
         "api/v1/community/posts/<uuid:pk>/comments": lambda: {"pk": PostFactory().pk},
         "api/v1/messages/conversation/<uuid:user_id>": lambda: {"user_id": other_member.pk},
+        "api/v1/conversations/<uuid:pk>/messages": lambda: {
+            "pk": ConversationFactory(user=member).pk
+        },
+        "api/v1/conversations/coach/threads/<uuid:pk>/messages": lambda: {
+            "pk": ConversationFactory(
+                user=member, kind="coach", scenario=None, difficulty="", character=None
+            ).pk
+        },
     }
 
     def path_of(route: str) -> str:
