@@ -196,6 +196,8 @@ class OpenAICompatibleProvider:
             arguments["max_completion_tokens"] = request.max_output_tokens
         if request.temperature is not None:
             arguments["temperature"] = request.temperature
+        if settings.AI_EXTRA_BODY:
+            arguments["extra_body"] = settings.AI_EXTRA_BODY
         return arguments
 
     def complete(self, request: ProviderRequest) -> Completion:

@@ -121,6 +121,22 @@ def test_the_request_asks_for_strict_json_schema_output(
     assert request.body["messages"][1]["content"].endswith(f"<text>\n{TEXT}\n</text>")
 
 
+def test_extra_body_fields_reach_the_provider(
+    member, fake_openai, settings, django_capture_on_commit_callbacks
+):
+    # given: OpenRouter's routing switch, as AI_EXTRA_BODY's default sends it there
+    settings.AI_EXTRA_BODY = {"provider": {"require_parameters": True}}
+    fake_openai.script(completion(json.dumps(GOOD)))
+
+    # when
+    run(member, django_capture_on_commit_callbacks)
+
+    # then
+    [request] = fake_openai.received
+    assert request.body["provider"] == {"require_parameters": True}
+    assert request.body["response_format"]["json_schema"]["strict"] is True
+
+
 def test_the_model_can_be_set_per_feature(
     member, fake_openai, settings, django_capture_on_commit_callbacks
 ):

@@ -17,6 +17,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 # A developer's real key in the environment must never reach a provider from the tests;
 # the tests that exercise the openai provider point it at a fake server on 127.0.0.1.
 AI_API_KEY = ""
+AI_EXTRA_BODY: dict = {}
 # Likewise Stripe: billing's tests point the stripe client at a fake server on 127.0.0.1.
 STRIPE_SECRET_KEY = ""
 # Links in emails go to the platform's own pages at the test request's host, whatever the
