@@ -22,6 +22,7 @@ api_v1 = [
     path("", include((community_urls.messages_urlpatterns, "messages"))),
     path("coaching/", include("coaching.urls")),
     path("", include("conversations.urls")),
+    path("marketplace/", include("marketplace.urls")),
     # Last: any other path under the API is a 404 in the error envelope, in DEBUG too
     # (where Django would otherwise answer with its HTML page).
     re_path(r"^.*$", not_found, name="api-not-found"),

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "community",
     "coaching",
     "conversations",
+    "marketplace",
     "anymail",
 ]
 
@@ -117,6 +118,13 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take the database's write lock when their transaction begins, waiting up to
+    # the timeout, so two read-then-write transactions (two bookings of one slot) run one
+    # after the other instead of failing with "database is locked" halfway.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -368,6 +376,13 @@ AI_RETRY_MAX_WAIT = env.float("AI_RETRY_MAX_WAIT", default=20.0)
 # false for a provider that rejects the option. Without that chunk the tokens are estimated
 # (about four characters a token) and the generation is marked usage_estimated.
 AI_STREAM_INCLUDE_USAGE = env.bool("AI_STREAM_INCLUDE_USAGE", default=True)
+# Extra fields of every chat request's body, for what a provider adds to OpenAI's API. On
+# OpenRouter the default asks for a route that honours every parameter sent: without it,
+# routing may pick a model that silently drops response_format.
+AI_EXTRA_BODY = env.json(
+    "AI_EXTRA_BODY",
+    default={"provider": {"require_parameters": True}} if "openrouter.ai" in AI_BASE_URL else {},
+)
 # US dollars per million tokens, per model: a generation's cost_usd is computed from it when
 # recorded and never changes after (a later price change does not rewrite history). A model
 # missing here gets a null cost. Override with AI_PRICES='{"gpt-4.1": {...}}'.
