@@ -150,14 +150,18 @@ class _Sender:
 
     A push is best effort: it runs after the change was committed, and a client that missed
     it catches up over REST. So when the layer is unreachable the push is dropped rather than
-    holding up the request: it waits at most ``TIMEOUT`` (a blackholed Redis; a refused
-    connection fails at once), and for ``RETRY_AFTER`` seconds after a failure pushes are
-    dropped without trying. The outage is logged once (:mod:`core.outages`).
+    holding up the request: once it runs it waits at most ``TIMEOUT`` (a blackholed Redis; a
+    refused connection fails at once), and for ``RETRY_AFTER`` seconds after a failure
+    pushes are dropped without trying. The outage is logged once (:mod:`core.outages`). A
+    push waiting behind the loop's other pushes (a worker streaming many replies) is not an
+    outage: the pushing thread waits its turn, which slows it to what the layer delivers.
     """
 
     # Above the layer's connect timeout (settings: two attempts of 1 s each).
     TIMEOUT = 2.5
     RETRY_AFTER = 1.0
+    # How long a push may wait behind the loop's other pushes before it starts.
+    QUEUE_TIMEOUT = 30.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -174,8 +178,18 @@ class _Sender:
             return
         with self._lock:
             loop, layer = self._current()
-        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+        started = threading.Event()
+
+        async def push() -> None:
+            started.set()
+            await layer.group_send(group, message)
+
+        future = asyncio.run_coroutine_threadsafe(push(), loop)
         try:
+            # Pushes queued on a busy loop (many threads streaming at once) wait their
+            # turn: that is back-pressure on the pushing thread, not an outage, so the
+            # time limit counts from when the push starts.
+            started.wait(self.QUEUE_TIMEOUT)
             future.result(timeout=self.TIMEOUT)
         except (*UNAVAILABLE, TimeoutError) as error:
             future.cancel()

@@ -23,6 +23,7 @@ from .generations import (
     generation_fail,
     generation_retry,
     generation_run,
+    generations_clear_content,
     generations_recover_stale,
 )
 from .moderation import ModerationResult, ModerationUnavailable, moderate, moderate_locally
@@ -50,6 +51,7 @@ __all__ = [
     "ModerationUnavailable",
     "astream_to_user",
     "generate",
+    "generations_clear_content",
     "generation_fail",
     "generation_retry",
     "generation_run",

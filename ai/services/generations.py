@@ -283,3 +283,12 @@ def generations_recover_stale(*, now: dt.datetime | None = None) -> dict[str, in
             message="The generation stopped without an outcome; it can be retried.",
         )
     return {"requeued": len(queued), "abandoned": len(running)}
+
+
+def generations_clear_content(*, ids) -> int:
+    """Clear what the generations ``ids`` carried (input, output, member context), as
+    retention does, keeping their usage numbers: for an app deleting or expiring the
+    records those generations were made from (a transcript)."""
+    return Generation.objects.filter(pk__in=list(ids), content_cleared_at__isnull=True).update(
+        input=None, output=None, member_context=None, content_cleared_at=timezone.now()
+    )

@@ -63,6 +63,12 @@ def test_every_write_documents_its_body(schema):
         ("delete", "/api/v1/coaching/projects/{id}"),
         ("post", "/api/v1/coaching/projects/{id}/duplicate"),
         ("delete", "/api/v1/billing/grants/{id}"),
+        ("delete", "/api/v1/conversations/{id}"),
+        ("post", "/api/v1/conversations/{id}/end"),
+        ("post", "/api/v1/conversations/{id}/feedback/retry"),
+        ("post", "/api/v1/conversations/{id}/messages/{message_id}/cancel"),
+        ("delete", "/api/v1/conversations/coach/threads/{id}"),
+        ("post", "/api/v1/conversations/coach/threads/{id}/messages/{message_id}/cancel"),
     }
     for method, path, operation in operations(schema):
         if method in {"post", "patch", "put", "delete"} and (method, path) not in bodyless:

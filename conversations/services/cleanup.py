@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from ai.models import Generation
+from ai import selectors as ai_selectors
+from ai import services as ai_services
 
 from .. import replay
 from ..models import Conversation, Message
@@ -29,16 +29,12 @@ def clear_generations_of_messages(messages: QuerySet[Message]) -> int:
         .distinct()
     }
     if threads:
-        ids += Generation.objects.filter(
-            feature="conversations.coach_title", input__conversation_id__in=threads
-        ).values_list("pk", flat=True)
-    return _clear(Generation.objects.filter(pk__in=ids))
-
-
-def _clear(generations: QuerySet[Generation]) -> int:
-    return generations.filter(content_cleared_at__isnull=True).update(
-        input=None, output=None, member_context=None, content_cleared_at=timezone.now()
-    )
+        ids += (
+            ai_selectors.generations()
+            .filter(feature="conversations.coach_title", input__conversation_id__in=threads)
+            .values_list("pk", flat=True)
+        )
+    return ai_services.generations_clear_content(ids=ids)
 
 
 @transaction.atomic
@@ -60,16 +56,18 @@ def conversation_delete(*, conversation: Conversation) -> None:
     if conversation.kind == Conversation.Kind.COACH:
         # The title's generation names the thread in its input.
         generation_ids.update(
-            Generation.objects.filter(
+            ai_selectors.generations()
+            .filter(
                 user_id=conversation.user_id,
                 feature="conversations.coach_title",
                 input__conversation_id=str(conversation.pk),
-            ).values_list("pk", flat=True)
+            )
+            .values_list("pk", flat=True)
         )
     feedback = getattr(conversation, "feedback", None)
     if feedback is not None and feedback.generation_id:
         generation_ids.add(feedback.generation_id)
-    _clear(Generation.objects.filter(pk__in=generation_ids))
+    ai_services.generations_clear_content(ids=generation_ids)
     message_ids = list(
         Message.objects.filter(conversation=conversation).values_list("pk", flat=True)
     )

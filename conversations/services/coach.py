@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from ai import selectors as ai_selectors
 from ai import services as ai_services
-from ai.models import Generation
 from ai.quotas import QuotaExceeded
 from analytics.services import track
 from core import realtime
@@ -27,6 +27,7 @@ from .turns import Turn, message_send
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from ai.models import Generation
 
 NEW_THREAD_TITLE = ""
 TITLE_INPUT_MAX = 1500
@@ -131,7 +132,7 @@ def title_request(*, conversation: Conversation, reply: Message) -> None:
 def title_finished(*, generation: Generation) -> None:
     """``on_finish`` of ``conversations.coach_title``: write the title unless the member
     has named the thread meanwhile, and tell their sockets."""
-    if generation.status != Generation.Status.SUCCEEDED or not generation.output:
+    if generation.status != ai_selectors.SUCCEEDED or not generation.output:
         return
     conversation_id = (generation.input or {}).get("conversation_id")
     if not conversation_id:

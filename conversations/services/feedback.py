@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from ai import selectors as ai_selectors
 from ai import services as ai_services
-from ai.models import Generation
 from analytics.services import track
 from coaching.services.progress import award_xp
 from core import realtime
@@ -43,6 +43,7 @@ from .replies import reply_cancel
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from ai.models import Generation
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +218,7 @@ def _regenerate(feedback: Feedback) -> Generation:
     previous = feedback.generation
     if (
         previous is not None
-        and previous.status == Generation.Status.FAILED
+        and previous.status == ai_selectors.FAILED
         and previous.input is not None
         and previous.content_cleared_at is None
     ):
@@ -242,7 +243,7 @@ def feedback_finished(*, generation: Generation) -> None:
         return
     conversation = feedback.conversation
     scored = None
-    if generation.status == Generation.Status.SUCCEEDED and generation.output:
+    if generation.status == ai_selectors.SUCCEEDED and generation.output:
         inputs = generation.input or {}
         try:
             scored = scoring.score_report(

@@ -19,8 +19,8 @@ from rest_framework import status
 
 from accounts import entitlements
 from accounts.selectors import is_verified_adult, time_zone_of
+from ai import selectors as ai_selectors
 from ai import services as ai_services
-from ai.models import Generation
 from analytics.services import track
 from core import realtime
 from core.exceptions import DomainError, TooManyRequests
@@ -32,6 +32,7 @@ from ..selectors import PRACTICE_PER_DAY, PREMIUM_SCENARIOS, next_local_midnight
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from ai.models import Generation
 
 
 class AgeRestricted(DomainError):
@@ -216,7 +217,7 @@ def character_finished(*, generation: Generation) -> None:
     if conversation is None:
         return
     now = timezone.now()
-    if generation.status == Generation.Status.SUCCEEDED and generation.output:
+    if generation.status == ai_selectors.SUCCEEDED and generation.output:
         conversation.character = generation.output
         conversation.status = Conversation.Status.ACTIVE
         conversation.last_message_at = now

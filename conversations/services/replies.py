@@ -39,8 +39,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from ai import selectors as ai_selectors
 from ai import services as ai_services
-from ai.models import Generation
 from ai.quotas import QuotaExceeded
 from ai.services.moderation import SELF_HARM, ModerationUnavailable
 from core import realtime
@@ -381,7 +381,7 @@ def _stream(conversation: Conversation, reply: Message, *, strict: bool) -> str:
         pump.finish()
     generation.refresh_from_db()
     text = "".join(out.text)
-    if generation.status == Generation.Status.SUCCEEDED:
+    if generation.status == ai_selectors.SUCCEEDED:
         leak = conversation.canary and conversation.canary in text
         if leak:
             return _retract(
@@ -541,7 +541,7 @@ def _after_commit_final(reply: Message) -> None:
     def announce() -> None:
         replay.end(reply.pk, reply.status)
         if reply.generation_id is not None:
-            reply.generation = Generation.objects.filter(pk=reply.generation_id).first()
+            reply.generation = ai_selectors.generations().filter(pk=reply.generation_id).first()
         realtime.send_to_user(user_id, frames.message_final(reply))
 
     transaction.on_commit(announce, robust=True)

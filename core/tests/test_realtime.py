@@ -201,7 +201,18 @@ def test_sync_pushes_through_redis_reuse_one_loop_and_follow_the_settings(settin
 
 # --- where frames are built ---------------------------------------------------------------
 
-_APPS = ("core", "accounts", "analytics", "ai", "notifications", "billing", "community", "coaching")
+_APPS = (
+    "core",
+    "accounts",
+    "analytics",
+    "ai",
+    "notifications",
+    "billing",
+    "community",
+    "coaching",
+    "conversations",
+    "marketplace",
+)
 _PUSHES = {"send_to_user", "asend_now", "send_frame"}
 
 
