@@ -652,6 +652,10 @@ COACHING_FAILED_RETENTION_DAYS = env.int("COACHING_FAILED_RETENTION_DAYS", defau
 # XP for checking off a development plan's action (the first time only).
 COACHING_XP_PER_ACTION = env.int("COACHING_XP_PER_ACTION", default=10)
 
+# --- Marketplace: bookings (marketplace/services/bookings.py) ------------------------------
+# A priced booking holds its slot this long for the payment; then the hold expires.
+MARKETPLACE_HOLD_MINUTES = env.int("MARKETPLACE_HOLD_MINUTES", default=15)
+
 # --- REST API -----------------------------------------------------------------------------
 
 # Hostile input (core.parsers, core.middleware): the largest request body taken, in bytes
@@ -733,6 +737,12 @@ SPECTACULAR_SETTINGS = {
         "ConversationMessageStatusEnum": "conversations.models.Message.Status",
         "ConversationMessageRoleEnum": "conversations.models.Message.Role",
         "ConversationTitleSourceEnum": "conversations.models.Conversation.TitleSource",
+        "MarketplaceCourseKindEnum": "marketplace.models.Course.Kind",
+        "MarketplaceBookingKindEnum": "marketplace.models.Booking.Kind",
+        "MarketplaceBookingStatusEnum": "marketplace.models.Booking.Status",
+        "MarketplacePaymentStatusEnum": "marketplace.models.Booking.PaymentStatus",
+        "MarketplacePartyEnum": "marketplace.models.Booking.Party",
+        "MarketplaceBookingActionEnum": "marketplace.models.BookingEvent.Action",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

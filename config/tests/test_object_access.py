@@ -282,6 +282,65 @@ def notification(ctx: Context) -> Target:
     return by_id(NotificationFactory(user=ctx.owner))
 
 
+def coach_availability(ctx: Context) -> Target:
+    # The owner is a published coach with weekly hours and a course: their free sessions
+    # are public (marketplace/tests/test_availability.py).
+    from marketplace.tests.factories import CoachFactory, CourseFactory, WeeklyRuleFactory
+
+    coach = CoachFactory(user=ctx.owner)
+    CourseFactory(coach=coach)
+    WeeklyRuleFactory(coach=coach)
+    return Target({"id": coach.pk}, [*rows(coach), coach.bookings.all()])
+
+
+def owners_booking(ctx: Context) -> Target:
+    # The owner is the client of a confirmed booking; the caller is neither its client nor
+    # its coach (marketplace/tests/test_bookings.py).
+    from marketplace.tests.factories import BookingFactory
+
+    booking = BookingFactory(client=ctx.owner)
+    return by_id(booking, booking.events.all())
+
+
+def published_coach(ctx: Context) -> Target:
+    # The owner is a published coach with a course: the catalogue is public
+    # (marketplace/tests/test_catalogue.py).
+    from marketplace.tests.factories import CoachFactory, CourseFactory
+
+    coach = CoachFactory(user=ctx.owner)
+    CourseFactory(coach=coach)
+    return by_id(coach, coach.courses.all())
+
+
+def published_course(ctx: Context) -> Target:
+    from marketplace.tests.factories import CoachFactory, CourseFactory
+
+    course = CourseFactory(coach=CoachFactory(user=ctx.owner))
+    return by_id(course)
+
+
+def owners_unpublished_coach(ctx: Context) -> Target:
+    from marketplace.tests.factories import CoachFactory
+
+    return by_id(CoachFactory(user=ctx.owner, published=False, published_at=None))
+
+
+def owners_course(ctx: Context) -> Target:
+    # Both are coaches: only the ownership can refuse the caller.
+    from marketplace.tests.factories import CoachFactory, CourseFactory
+
+    CoachFactory(user=ctx.caller)
+    return by_id(CourseFactory(coach=CoachFactory(user=ctx.owner)))
+
+
+def owners_override(ctx: Context) -> Target:
+    from marketplace.tests.factories import CoachFactory, DateOverrideFactory
+
+    CoachFactory(user=ctx.caller)
+    override = DateOverrideFactory(coach=CoachFactory(user=ctx.owner))
+    return Target({"date": override.date.isoformat()}, rows(override))
+
+
 # --- the registry -------------------------------------------------------------------------
 
 NO_BODY = None
@@ -513,6 +572,51 @@ CASES: dict[tuple[str, str], Case] = {
         answer=lambda body, ctx, target: body["results"] == [],
     ),
     **private(f"{API}/messages/{{id}}/read", message_to_owner, PUT=NO_BODY),
+    # --- marketplace ---
+    ("GET", f"{API}/marketplace/coaches/{{id}}/availability"): Case(
+        coach_availability,
+        status=200,
+        reason="A published coach's free sessions are public, to anyone signed in or not "
+        "(an unpublished coach is a 404, marketplace/tests/test_availability.py).",
+        answer=lambda body, ctx, target: body["coach_tz"] == "America/New_York",
+    ),
+    **private(f"{API}/marketplace/bookings/{{id}}", owners_booking, GET=NO_BODY),
+    **private(
+        f"{API}/marketplace/bookings/{{id}}/reschedule",
+        owners_booking,
+        POST={"start": TOMORROW, "version": 1},
+    ),
+    **private(f"{API}/marketplace/bookings/{{id}}/cancel", owners_booking, POST={}),
+    **private(f"{API}/marketplace/bookings/{{id}}/history", owners_booking, GET=NO_BODY),
+    ("GET", f"{API}/marketplace/coaches/{{id}}"): Case(
+        published_coach,
+        status=200,
+        reason="A published coach's profile is the public catalogue, shown to anyone "
+        "(an unpublished one is a 404, marketplace/tests/test_catalogue.py).",
+        answer=lambda body, ctx, target: body["id"] == str(target.kwargs["id"]),
+    ),
+    ("PATCH", f"{API}/marketplace/coaches/{{id}}/publish"): Case(
+        owners_unpublished_coach,
+        body={"published": True},
+        status=403,
+        reason="Staff only: a member may not publish any coach, themselves included.",
+    ),
+    ("GET", f"{API}/marketplace/courses/{{id}}"): Case(
+        published_course,
+        status=200,
+        reason="An active course of a published coach is the public catalogue "
+        "(marketplace/tests/test_catalogue.py).",
+        answer=lambda body, ctx, target: body["id"] == str(target.kwargs["id"]),
+    ),
+    **private(
+        f"{API}/marketplace/me/coach/courses/{{id}}",
+        owners_course,
+        GET=NO_BODY,
+        PUT={"title": "x", "kind": "one_to_one", "duration_minutes": 30},
+        PATCH={"title": "x"},
+        DELETE=NO_BODY,
+    ),
+    **private(f"{API}/marketplace/me/coach/overrides/{{date}}", owners_override, DELETE=NO_BODY),
     # --- notifications ---
     **private(f"{API}/notifications/{{id}}/read", notification, POST=NO_BODY),
 }

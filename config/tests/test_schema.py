@@ -69,6 +69,8 @@ def test_every_write_documents_its_body(schema):
         ("post", "/api/v1/conversations/{id}/messages/{message_id}/cancel"),
         ("delete", "/api/v1/conversations/coach/threads/{id}"),
         ("post", "/api/v1/conversations/coach/threads/{id}/messages/{message_id}/cancel"),
+        ("delete", "/api/v1/marketplace/me/coach/courses/{id}"),
+        ("delete", "/api/v1/marketplace/me/coach/overrides/{date}"),
     }
     for method, path, operation in operations(schema):
         if method in {"post", "patch", "put", "delete"} and (method, path) not in bodyless:

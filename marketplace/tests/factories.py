@@ -53,7 +53,7 @@ class DateOverrideFactory(factory.django.DjangoModelFactory):
         model = "marketplace.DateOverride"
 
     coach = factory.SubFactory(CoachFactory)
-    date = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=7))
+    date = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC).date() + dt.timedelta(days=7))
     start_time = dt.time(10, 0)
     end_time = dt.time(12, 0)
 
