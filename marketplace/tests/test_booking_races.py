@@ -4,7 +4,8 @@
 Each call runs on its own thread with its own connection, released together
 (core/tests/concurrency.py). That needs a database that several connections share: PostgreSQL,
 or SQLite in a file. The SQLite test database is in memory (shared-cache, where a writer
-meets "table is locked" instead of waiting on the write lock), so there these tests skip.
+meets "table is locked" instead of waiting on the write lock), so there these tests skip;
+test_booking_races_sqlite.py runs the race on a SQLite file in a process of its own.
 """
 
 import datetime as dt
