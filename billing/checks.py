@@ -49,7 +49,7 @@ def every_payment_hook_resolves(app_configs=None, **kwargs):
         (
             (f"payment purpose {purpose.name!r} {name}", getattr(purpose, name))
             for purpose in payments.all_purposes()
-            for name in ("price", "on_succeeded", "on_failed")
+            for name in payments.HOOKS
         ),
         check_id="billing.E001",
     )

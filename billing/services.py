@@ -14,7 +14,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from djstripe.models import Customer, Invoice, PaymentIntent, Subscription, WebhookEndpoint
+from djstripe.models import (
+    Charge,
+    Customer,
+    Invoice,
+    PaymentIntent,
+    Subscription,
+    WebhookEndpoint,
+)
 from djstripe.settings import djstripe_settings
 
 from accounts import entitlements
@@ -330,7 +337,9 @@ def payment_intent_create(
     *, user: User, purpose: str, object_id: str, client_key: str | None = None
 ) -> dict[str, Any]:
     """A PaymentIntent for the object a purpose registered in ``billing.payments`` prices;
-    the owning app hears of its outcome through the purpose's hooks."""
+    the owning app hears of its outcome through the purpose's hooks. Stripe's idempotency
+    key comes from the purpose's ``client_key`` hook when it has one (the same object, the
+    same intent), else from the client's ``Idempotency-Key``."""
     require_configured()
     registered = payments.find(purpose)
     if registered is None:
@@ -340,6 +349,9 @@ def payment_intent_create(
             attr="purpose",
         )
     price = registered.price(user=user, object_id=object_id)
+    if registered.client_key is not None:
+        # The object's own key: every request to pay for it reaches its one intent.
+        client_key = registered.client_key(user=user, object_id=object_id) or client_key
     customer = customer_ensure(user=user)
     data = call(
         stripe.PaymentIntent.create,
@@ -377,6 +389,64 @@ def payment_intent_confirm(
     )
     PaymentIntent.sync_from_stripe_data(data, api_key=api_key())
     return _intent_out(data)
+
+
+# Stripe's own words for why an intent is cancelled and why money goes back.
+CANCELLATION_REASONS = ("abandoned", "duplicate", "fraudulent", "requested_by_customer")
+REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
+# An intent in one of these states is not cancelled: paid (or being paid) is the
+# webhook's to decide, cancelled is done.
+NOT_CANCELLABLE = ("succeeded", "processing", "canceled")
+
+
+def payment_intent_cancel(*, payment_intent_id: str, reason: str) -> dict[str, Any]:
+    """Cancel a PaymentIntent nobody will pay (``reason``: one of Stripe's
+    ``cancellation_reason`` values, ``abandoned`` or ``requested_by_customer`` mostly).
+    An intent that already succeeded or is processing is left alone, and so is one that
+    Stripe paid between our look and our cancel: the ``payment_intent.succeeded`` webhook
+    decides what becomes of it. Safe to call twice. Returns the intent as it now is."""
+    require_configured()
+    if reason not in CANCELLATION_REASONS:
+        raise ValueError(f"Unknown cancellation reason {reason!r}.")
+    current = call(stripe.PaymentIntent.retrieve, payment_intent_id)
+    if current["status"] not in NOT_CANCELLABLE:
+        try:
+            current = call(
+                stripe.PaymentIntent.cancel,
+                payment_intent_id,
+                cancellation_reason=reason,
+                idempotency_key=f"pi-cancel:{payment_intent_id}",
+            )
+        except DomainError:
+            # Stripe refused: its state moved on meanwhile (paid), which stands.
+            current = call(stripe.PaymentIntent.retrieve, payment_intent_id)
+            if current["status"] not in NOT_CANCELLABLE:
+                raise
+    PaymentIntent.sync_from_stripe_data(current, api_key=api_key())
+    return _intent_out(current)
+
+
+def refund_create(
+    *, payment_intent_id: str, amount: int | None = None, reason: str
+) -> dict[str, Any]:
+    """Give back ``amount`` (minor units; None: all that is left) of a succeeded
+    PaymentIntent, ``reason`` one of Stripe's refund reasons. The idempotency key is the
+    intent's and the amount's, so a retried call refunds once (two equal partial refunds
+    of one payment are one refund). The owning app hears of it through its purpose's
+    ``on_refunded`` hook when Stripe sends ``charge.refunded``, as it does for a refund
+    made in Stripe's dashboard. Returns ``{id, amount, currency, status}``."""
+    require_configured()
+    if reason not in REFUND_REASONS:
+        raise ValueError(f"Unknown refund reason {reason!r}.")
+    params: dict[str, Any] = {"payment_intent": payment_intent_id, "reason": reason}
+    if amount is not None:
+        params["amount"] = amount
+    data = call(
+        stripe.Refund.create,
+        idempotency_key=f"refund:{payment_intent_id}:{'all' if amount is None else amount}",
+        **params,
+    )
+    return {key: data[key] for key in ("id", "amount", "currency", "status")}
 
 
 # --- Stripe events (webhooks.py) ----------------------------------------------------------
@@ -489,6 +559,31 @@ def payment_intent_finished(*, payment_intent_id: str | None, event_type: str) -
         return
     if hook is not None:
         hook(payment_intent=intent, object_id=metadata.get("object_id", ""))
+
+
+@transaction.atomic
+def charge_refunded(*, charge_id: str | None) -> None:
+    """Money went back on a charge (billing's refund or one made in Stripe's dashboard):
+    tell the app that owns the paid object, with the total refunded so far."""
+    charge = Charge.objects.filter(id=charge_id).first()
+    if charge is None:
+        return
+    data = charge.stripe_data or {}
+    intent_id = data.get("payment_intent")
+    if isinstance(intent_id, dict):
+        intent_id = intent_id.get("id")
+    intent = PaymentIntent.objects.filter(id=intent_id).first() if intent_id else None
+    if intent is None:
+        return
+    metadata = intent.metadata or {}
+    purpose = payments.find(metadata.get("purpose", ""))
+    if purpose is None or purpose.on_refunded is None:
+        return
+    purpose.on_refunded(
+        payment_intent=intent,
+        object_id=metadata.get("object_id", ""),
+        amount_refunded=int(data.get("amount_refunded") or 0),
+    )
 
 
 # --- Plans and the webhook endpoint -------------------------------------------------------

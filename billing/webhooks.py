@@ -77,3 +77,8 @@ def invoice_payment_failed(sender, event: Event, **kwargs) -> None:
 @djstripe_receiver(["payment_intent.succeeded", "payment_intent.payment_failed"])
 def payment_intent_finished(sender, event: Event, **kwargs) -> None:
     services.payment_intent_finished(payment_intent_id=_object_id(event), event_type=event.type)
+
+
+@djstripe_receiver("charge.refunded")
+def charge_refunded(sender, event: Event, **kwargs) -> None:
+    services.charge_refunded(charge_id=_object_id(event))

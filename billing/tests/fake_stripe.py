@@ -2,8 +2,10 @@
 (and so dj-stripe) talks to once ``stripe.api_base`` points at it. It answers with
 Stripe's own example objects (``fixtures/stripe_objects.json``, from Stripe's OpenAPI
 fixtures), keeps the objects it created or was given, applies the few writes billing makes
-(create, update, cancel, confirm, delete) and records every request with its
-``Idempotency-Key``.
+(create, update, cancel, confirm, refund, delete) and records every request with its
+``Idempotency-Key``. As Stripe does, a write sent again with the same ``Idempotency-Key``
+gets the first answer again, and an intent that succeeded, is processing or was cancelled
+cannot be cancelled (400 ``payment_intent_unexpected_state``).
 
 An object nobody stored is answered from its example with the asked id, as Stripe would
 answer for an object that exists; ``missing`` lists ids that answer 404 instead.
@@ -37,6 +39,7 @@ COLLECTIONS = {
     "invoices": ("invoice", "in_"),
     "payment_intents": ("payment_intent", "pi_"),
     "charges": ("charge", "ch_"),
+    "refunds": ("refund", "re_"),
     "events": ("event", "evt_"),
 }
 
@@ -100,6 +103,7 @@ class FakeStripe:
         self.objects: dict[str, dict[str, Any]] = {}
         self.missing: set[str] = set()
         self.received: list[Received] = []
+        self.replies: dict[str, tuple[int, Any]] = {}
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -162,6 +166,16 @@ class FakeStripe:
                 # A sub-list (a product's features): none.
                 return 200, {"object": "list", "data": [], "has_more": False, "url": path}
             obj = self.objects.get(object_id) or example(kind, id=object_id)
+            if (kind, action) == ("payment_intent", "cancel") and obj["status"] in (
+                "succeeded",
+                "processing",
+                "canceled",
+            ):
+                return 400, _error(
+                    "You cannot cancel this PaymentIntent because it has a status of "
+                    f"{obj['status']}.",
+                    code="payment_intent_unexpected_state",
+                )
             if method == "DELETE":
                 return 200, self._delete(kind, obj)
             if method == "POST":
@@ -199,6 +213,16 @@ class FakeStripe:
                 transfer_data=None,
                 payment_method_configuration_details=None,
             )
+        elif kind == "refund":
+            intent = self.objects.get(params["payment_intent"]) or example(
+                "payment_intent", id=params["payment_intent"]
+            )
+            obj.update(
+                amount=params.get("amount", intent["amount"]),
+                currency=intent["currency"],
+                charge=intent.get("latest_charge"),
+                status="succeeded",
+            )
         self.objects[object_id] = obj
         return copy.deepcopy(obj)
 
@@ -212,6 +236,13 @@ class FakeStripe:
         obj = copy.deepcopy(obj)
         if kind == "payment_intent" and action == "confirm":
             obj.update(status="succeeded", payment_method=params.get("payment_method"))
+            return obj
+        if kind == "payment_intent" and action == "cancel":
+            obj.update(
+                status="canceled",
+                cancellation_reason=params.get("cancellation_reason"),
+                canceled_at=int(time.time()),
+            )
             return obj
         if kind == "subscription" and action == "" and "items" in params:
             for change in params.pop("items"):
@@ -235,12 +266,14 @@ class FakeStripe:
         return {"id": obj["id"], "object": obj["object"], "deleted": True}
 
 
-def _error(message: str, param: str | None = None) -> dict[str, Any]:
+def _error(
+    message: str, param: str | None = None, code: str = "resource_missing"
+) -> dict[str, Any]:
     return {
         "error": {
             "type": "invalid_request_error",
             "message": message,
-            "code": "resource_missing",
+            "code": code,
             "param": param,
         }
     }
@@ -263,10 +296,15 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
         params = decode_form(raw if self.command == "POST" else url.query)
-        fake.received.append(
-            Received(self.command, url.path, params, self.headers.get("Idempotency-Key"))
-        )
-        status, body = fake.handle(self.command, url.path, copy.deepcopy(params))
+        key = self.headers.get("Idempotency-Key")
+        fake.received.append(Received(self.command, url.path, params, key))
+        replayed = fake.replies.get(key) if key and self.command == "POST" else None
+        if replayed is not None:
+            status, body = replayed
+        else:
+            status, body = fake.handle(self.command, url.path, copy.deepcopy(params))
+            if key and self.command == "POST":
+                fake.replies[key] = (status, body)
         payload = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
