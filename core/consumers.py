@@ -23,6 +23,12 @@ held frame is neither sent nor handed to its sent-handler: the holder sends what
 of them. ``hold.take()`` gives the frames held so far (the hold stands); send them and take
 again until nothing comes, then ``consumer.release(hold)`` with no ``await`` in between, and
 the live frames after it follow in order.
+
+A handler may also join the socket to a named group beside the user's
+(:meth:`PlatformConsumer.join_group`), for frames about a topic rather than a person
+(watchers of one calendar); frames sent to it as ``{"type": "user.frame", "frame": ...}``
+arrive like the user's. The socket leaves its named groups when it closes; it may hold at
+most ``WS_MAX_NAMED_GROUPS`` (default 20) at once.
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ DEFAULT_MAX_FRAMES_PER_SECOND = 20
 # How long a closing socket waits for its spawned tasks to unwind after cancelling them.
 TASK_CANCEL_GRACE_SECONDS = 1.0
 MAX_CLIENT_ID_LENGTH = 128
+DEFAULT_MAX_NAMED_GROUPS = 20
 
 
 class FrameRateLimiter:
@@ -126,6 +133,7 @@ class PlatformConsumer(AsyncWebsocketConsumer):
         self._disconnected = False
         self._tasks: set[asyncio.Task] = set()
         self._holds: list[FrameHold] = []
+        self._named_groups: set[str] = set()
         self._max_frame_bytes = int(
             getattr(settings, "WS_MAX_FRAME_BYTES", DEFAULT_MAX_FRAME_BYTES)
         )
@@ -213,9 +221,11 @@ class PlatformConsumer(AsyncWebsocketConsumer):
         if self.group_name is None:
             return
         group, self.group_name = self.group_name, None
+        named, self._named_groups = self._named_groups, set()
         try:
             async with asyncio.timeout(GROUP_DISCARD_TIMEOUT_SECONDS):
-                await self.channel_layer.group_discard(group, self.channel_name)
+                for name in (group, *sorted(named)):
+                    await self.channel_layer.group_discard(name, self.channel_name)
         except LAYER_UNAVAILABLE as exc:
             # The membership expires on its own (CHANNELS_GROUP_EXPIRY); until then pushes
             # to it land in a channel nobody reads, which the layer expires within a minute.
@@ -316,6 +326,27 @@ class PlatformConsumer(AsyncWebsocketConsumer):
         await self.send_frame(
             frames.error(code=code, detail=detail, attr=attr, client_id=client_id, **extra)
         )
+
+    async def join_group(self, name: str) -> None:
+        """Join the named group ``name`` (joining it again changes nothing) until
+        :meth:`leave_group` or the socket closes. Over ``WS_MAX_NAMED_GROUPS`` groups: a
+        ``DomainError`` ``too_many_groups``, reported to the client like any refusal."""
+        if name in self._named_groups:
+            return
+        limit = int(getattr(settings, "WS_MAX_NAMED_GROUPS", DEFAULT_MAX_NAMED_GROUPS))
+        if len(self._named_groups) >= limit:
+            raise DomainError(
+                f"A socket may follow at most {limit} topics at once.", code="too_many_groups"
+            )
+        await self.channel_layer.group_add(name, self.channel_name)
+        self._named_groups.add(name)
+
+    async def leave_group(self, name: str) -> None:
+        """Leave the named group ``name``; not a member of it: nothing happens."""
+        if name not in self._named_groups:
+            return
+        self._named_groups.discard(name)
+        await self.channel_layer.group_discard(name, self.channel_name)
 
     def spawn(
         self, coro: Coroutine[Any, Any, Any], *, client_id: str | int | None = None

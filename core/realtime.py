@@ -217,15 +217,27 @@ _sender = _Sender()
 
 
 def _group_send(user_id, message: dict[str, Any]) -> None:
+    _send(group_for(user_id), message)
+
+
+def _send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     if isinstance(layer, InMemoryChannelLayer):
         # Its queues belong to the loop its consumers run on, which async_to_sync finds
         # under ASGI (and which is the only one in tests and eager Celery).
-        async_to_sync(layer.group_send)(group_for(user_id), message)
+        async_to_sync(layer.group_send)(group, message)
         return
-    _sender.group_send(group_for(user_id), message)
+    _sender.group_send(group, message)
+
+
+def send_to_group(group: str, frame: dict[str, Any]) -> None:
+    """Push ``frame`` to every socket that joined the named ``group`` (a consumer's
+    ``join_group``), once the current transaction commits; best effort, like
+    :func:`send_to_user`."""
+    message: dict[str, Any] = {"type": "user.frame", "frame": frame}
+    transaction.on_commit(lambda: _send(group, message), robust=True)
 
 
 def send_to_user(user_id, frame: dict[str, Any], *, except_channel: str | None = None) -> None:
