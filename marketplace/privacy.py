@@ -12,7 +12,6 @@ from django.utils import timezone
 from core import privacy
 
 from .models import (
-    BLOCKING,
     Booking,
     BookingEvent,
     CalendarFeed,
@@ -21,6 +20,7 @@ from .models import (
     Feedback,
     Quote,
 )
+from .services.bookings import bookings_cancel_for_coach
 
 
 def erase_client_side(rows, user) -> int:
@@ -30,13 +30,7 @@ def erase_client_side(rows, user) -> int:
 def erase_coach(rows, user) -> int:
     now = timezone.now()
     for coach in rows:
-        coach.bookings.filter(status__in=BLOCKING, start__gt=now).update(
-            status=Booking.Status.CANCELLED,
-            cancelled_by=Booking.Party.SYSTEM,
-            cancelled_at=now,
-            cancel_reason="The coach's account was closed.",
-            updated_at=now,
-        )
+        bookings_cancel_for_coach(coach=coach, reason="The coach's account was closed.")
     return rows.update(
         user=None,
         published=False,

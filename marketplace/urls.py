@@ -66,3 +66,57 @@ urlpatterns += [
     ),
     *catalogue_router.urls,
 ]
+
+# --- after a session: feedback, no-shows; a coach's performance ---
+from .views import feedback as feedback_views  # noqa: E402
+from .views import performance as performance_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "bookings/<uuid:pk>/feedback",
+        feedback_views.BookingFeedbackView.as_view(),
+        name="booking-feedback",
+    ),
+    path(
+        "bookings/<uuid:pk>/no-show",
+        feedback_views.BookingNoShowView.as_view(),
+        name="booking-no-show",
+    ),
+    path(
+        "coaches/<uuid:pk>/feedback",
+        feedback_views.CoachFeedbackView.as_view(),
+        name="coach-feedback",
+    ),
+    path(
+        "coaches/<uuid:pk>/performance",
+        performance_views.CoachPerformanceView.as_view(),
+        name="coach-performance",
+    ),
+]
+
+# --- group sessions and quotes ---
+from .views import quotes as quote_views  # noqa: E402
+from .views import sessions as session_views  # noqa: E402
+
+urlpatterns += [
+    path("me/coach/sessions", session_views.MeSessionsView.as_view(), name="my-sessions"),
+    path(
+        "me/coach/sessions/<uuid:pk>",
+        session_views.MeSessionDetailView.as_view(),
+        name="my-session",
+    ),
+    path("quotes", quote_views.QuoteView.as_view(), name="quotes"),
+]
+
+# --- calendars ---
+from .views import calendars as calendar_views  # noqa: E402
+
+urlpatterns += [
+    path("bookings/<uuid:pk>/ics", calendar_views.BookingIcsView.as_view(), name="booking-ics"),
+    path("me/calendar-feed", calendar_views.CalendarFeedView.as_view(), name="my-calendar-feed"),
+    path(
+        "calendar/<str:token>.ics",
+        calendar_views.CalendarFeedIcsView.as_view(),
+        name="calendar-feed-ics",
+    ),
+]

@@ -655,6 +655,30 @@ COACHING_XP_PER_ACTION = env.int("COACHING_XP_PER_ACTION", default=10)
 # --- Marketplace: bookings (marketplace/services/bookings.py) ------------------------------
 # A priced booking holds its slot this long for the payment; then the hold expires.
 MARKETPLACE_HOLD_MINUTES = env.int("MARKETPLACE_HOLD_MINUTES", default=15)
+MARKETPLACE_QUOTE_MINUTES = env.int("MARKETPLACE_QUOTE_MINUTES", default=30)  # a quote's life
+# A confirmed booking's reminders, minutes before its start (marketplace/services/reminders.py).
+MARKETPLACE_REMINDER_OFFSETS = env.list(
+    "MARKETPLACE_REMINDER_OFFSETS", cast=int, default=[1440, 60]
+)
+# Periodic work of the marketplace (marketplace/tasks.py).
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "marketplace-bookings-complete": {
+            "task": "marketplace.tasks.bookings_complete",
+            "schedule": 300.0,
+        },
+        # Lapsed holds expire and their payment intents are cancelled.
+        "marketplace-holds-expire": {
+            "task": "marketplace.tasks.holds_expire",
+            "schedule": 60.0,
+        },
+        # The catalogue's cached next free times that time has overtaken.
+        "marketplace-next-available": {
+            "task": "marketplace.tasks.next_available_refresh_stale",
+            "schedule": 600.0,
+        },
+    }
+)
 
 # --- REST API -----------------------------------------------------------------------------
 
@@ -674,6 +698,9 @@ THROTTLE_RATES = {
     "messaging": "60/min",
     # Posts, comments, likes and reports, per member (community/views/posts.py).
     "community_write": "30/min",
+    # Bookings, quotes, seats, feedback and the coach's own pages, per member
+    # (marketplace/views/throttles.py).
+    "marketplace_write": "60/min",
 }
 THROTTLE_RATES.update(env.dict("THROTTLE_RATES", default={}))
 

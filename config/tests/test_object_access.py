@@ -341,6 +341,31 @@ def owners_override(ctx: Context) -> Target:
     return Target({"date": override.date.isoformat()}, rows(override))
 
 
+def owners_calendar_feed(ctx: Context) -> Target:
+    # The token in the address is the credential (calendar apps send no bearer token):
+    # whoever holds it reads the feed (marketplace/tests/test_calendars.py).
+    from marketplace.models import CalendarFeed
+    from marketplace.services.calendars import calendar_feed_token
+    from marketplace.tests.factories import BookingFactory
+
+    BookingFactory(client=ctx.owner)
+    token = calendar_feed_token(user=ctx.owner)
+    return Target({"token": token}, rows(CalendarFeed.objects.get(user=ctx.owner)))
+
+
+def owners_session(ctx: Context) -> Target:
+    # Both are coaches; the owner's group session has a seat taken
+    # (marketplace/tests/test_sessions.py).
+    from marketplace.models import Enrolment
+    from marketplace.tests.factories import BookingFactory, CoachFactory, CourseFactory
+
+    CoachFactory(user=ctx.caller)
+    course = CourseFactory(coach=CoachFactory(user=ctx.owner), kind="group", capacity=3)
+    session = BookingFactory(course=course, kind="group", client=None, capacity=3)
+    Enrolment.objects.create(booking=session, client=UserFactory())
+    return by_id(session, session.enrolments.all(), session.events.all())
+
+
 # --- the registry -------------------------------------------------------------------------
 
 NO_BODY = None
@@ -588,6 +613,14 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     **private(f"{API}/marketplace/bookings/{{id}}/cancel", owners_booking, POST={}),
     **private(f"{API}/marketplace/bookings/{{id}}/history", owners_booking, GET=NO_BODY),
+    **private(f"{API}/marketplace/bookings/{{id}}/ics", owners_booking, GET=NO_BODY),
+    ("GET", f"{API}/marketplace/calendar/{{token}}.ics"): Case(
+        owners_calendar_feed,
+        status=200,
+        reason="The token in the address is the credential, not an object id: calendar "
+        "apps send no bearer token, so whoever holds it reads the feed; an unknown or "
+        "replaced token is a 404 (marketplace/tests/test_calendars.py).",
+    ),
     ("GET", f"{API}/marketplace/coaches/{{id}}"): Case(
         published_coach,
         status=200,
@@ -617,6 +650,29 @@ CASES: dict[tuple[str, str], Case] = {
         DELETE=NO_BODY,
     ),
     **private(f"{API}/marketplace/me/coach/overrides/{{date}}", owners_override, DELETE=NO_BODY),
+    **private(f"{API}/marketplace/me/coach/sessions/{{id}}", owners_session, DELETE=NO_BODY),
+    **private(
+        f"{API}/marketplace/bookings/{{id}}/feedback",
+        owners_booking,
+        GET=NO_BODY,
+        POST={"rating": 5},
+    ),
+    **private(
+        f"{API}/marketplace/bookings/{{id}}/no-show", owners_booking, POST={"party": "client"}
+    ),
+    ("GET", f"{API}/marketplace/coaches/{{id}}/feedback"): Case(
+        published_coach,
+        status=200,
+        reason="A published coach's ratings are public and name no client "
+        "(marketplace/tests/test_feedback.py).",
+        answer=lambda body, ctx, target: body["results"] == [],
+    ),
+    ("GET", f"{API}/marketplace/coaches/{{id}}/performance"): Case(
+        published_coach,
+        status=403,
+        reason="The coach themself and staff only: another member is refused before any "
+        "lookup (marketplace/tests/test_performance.py).",
+    ),
     # --- notifications ---
     **private(f"{API}/notifications/{{id}}/read", notification, POST=NO_BODY),
 }

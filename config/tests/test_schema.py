@@ -53,6 +53,8 @@ def test_every_write_documents_its_body(schema):
         ("post", "/api/v1/community/posts/{id}/like"),
         ("delete", "/api/v1/community/posts/{id}/like"),
         ("post", "/api/v1/community/recommendations/{member_id}/apply"),
+        ("post", "/api/v1/marketplace/me/calendar-feed"),
+        ("delete", "/api/v1/marketplace/me/coach/sessions/{id}"),
         ("delete", "/api/v1/community/recommendations/{member_id}/apply"),
         ("delete", "/api/v1/coaching/plans/{id}"),
         ("delete", "/api/v1/coaching/goals/{id}"),

@@ -8,6 +8,7 @@ import pytest
 
 from community.tests.factories import PostFactory
 from conversations.tests.factories import ConversationFactory
+from marketplace.tests.factories import CoachFactory
 
 from .hostile_helpers import (
     CURSOR_LISTS,
@@ -49,6 +50,7 @@ def cursor_list_path(member, other_member):
                 user=member, kind="coach", scenario=None, difficulty="", character=None
             ).pk
         },
+        "api/v1/marketplace/coaches/<uuid:pk>/feedback": lambda: {"pk": CoachFactory().pk},
     }
 
     def path_of(route: str) -> str:

@@ -116,6 +116,26 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+def _hours(
+    *, coach: Coach, first: dt.date, last: dt.date
+) -> tuple[dict[int, list[tuple[dt.time, dt.time]]], dict[dt.date, list[tuple[dt.time, dt.time]]]]:
+    """The coach's weekly hours by weekday, and their overrides of the local dates
+    ``first`` to ``last`` (an empty list: a day off). Two queries."""
+    rules: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
+    for weekday, start_time, end_time in WeeklyRule.objects.filter(coach=coach).values_list(
+        "weekday", "start_time", "end_time"
+    ):
+        rules[weekday].append((start_time, end_time))
+    overrides: dict[dt.date, list[tuple[dt.time, dt.time]]] = {}
+    for date, start_time, end_time in DateOverride.objects.filter(
+        coach=coach, date__gte=first, date__lte=last
+    ).values_list("date", "start_time", "end_time"):
+        ranges = overrides.setdefault(date, [])
+        if start_time is not None and end_time is not None:
+            ranges.append((start_time, end_time))
+    return dict(rules), overrides
+
+
 def _load(
     *, coach: Coach, start: dt.datetime, end: dt.datetime, now: dt.datetime, exclude=None
 ) -> _Calendar:
@@ -123,20 +143,7 @@ def _load(
     first_date = (start - DAY).astimezone(zone).date()
     last_date = (end + DAY).astimezone(zone).date()
 
-    rules: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
-    for weekday, start_time, end_time in WeeklyRule.objects.filter(coach=coach).values_list(
-        "weekday", "start_time", "end_time"
-    ):
-        rules[weekday].append((start_time, end_time))
-
-    overrides: dict[dt.date, list[tuple[dt.time, dt.time]]] = {}
-    for date, start_time, end_time in DateOverride.objects.filter(
-        coach=coach, date__gte=first_date, date__lte=last_date
-    ).values_list("date", "start_time", "end_time"):
-        ranges = overrides.setdefault(date, [])
-        if start_time is not None and end_time is not None:
-            ranges.append((start_time, end_time))
-
+    rules, overrides = _hours(coach=coach, first=first_date, last=last_date)
     blocking = Booking.objects.filter(
         coach=coach,
         status__in=BLOCKING,
@@ -150,7 +157,7 @@ def _load(
             "start", "end", "blocked_start", "blocked_end"
         )
     )
-    return _Calendar(zone=zone, rules=dict(rules), overrides=overrides, bookings=bookings)
+    return _Calendar(zone=zone, rules=rules, overrides=overrides, bookings=bookings)
 
 
 def _ranges(calendar: _Calendar, first: dt.date, last: dt.date) -> list[Slot]:
@@ -334,10 +341,11 @@ def next_available(coach: Coach, now: dt.datetime) -> dt.datetime | None:
     return min(firsts, default=None)
 
 
-def next_available_refresh(*, coach: Coach, now: dt.datetime | None = None) -> dt.datetime | None:
-    """Recompute and store ``coach.next_available_at`` (the catalogue's cached value, for
-    its listing and ordering); returns it. Call after anything that takes or frees a slot
-    or changes the coach's hours, courses or policy."""
-    coach.next_available_at = next_available(coach, now or timezone.now())
-    Coach.objects.filter(pk=coach.pk).update(next_available_at=coach.next_available_at)
-    return coach.next_available_at
+def open_ranges(*, coach: Coach, first: dt.date, last: dt.date) -> list[Slot]:
+    """The coach's open hours on their local dates ``first`` to ``last`` (inclusive), as
+    merged UTC ranges in order: steps 1 and 2 of the pipeline (overrides replacing the
+    weekly hours, the same DST rule), before any booking, notice or cap. What coach
+    performance calls the offered time. Two queries (weekly rules, overrides)."""
+    rules, overrides = _hours(coach=coach, first=first, last=last)
+    calendar = _Calendar(zone=zone_of(coach), rules=rules, overrides=overrides, bookings=[])
+    return _merged(_ranges(calendar, first, last))

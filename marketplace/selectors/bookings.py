@@ -1,5 +1,6 @@
-"""Reads of bookings: a member sees the bookings they are the client of and those of their
-coach profile, nobody else's."""
+"""Reads of bookings: a member sees the bookings they are the client of, the group sessions
+they hold a seat in (an enrolment not given back) and those of their coach profile, nobody
+else's."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from billing.payments import Price
 from core.exceptions import Conflict, NotFound
 
-from ..models import Booking, BookingEvent
+from ..models import Booking, BookingEvent, Enrolment
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -29,10 +30,14 @@ def bookings_visible_to(
     start_from: dt.datetime | None = None,
     start_to: dt.datetime | None = None,
 ) -> QuerySet[Booking]:
-    """The bookings ``user`` is the client or the coach of, with what the API shows of
-    them loaded (course, coach and its user, client and their profiles). ``role`` keeps
-    one side; ``start_from`` (inclusive) and ``start_to`` (exclusive) bound the start."""
-    as_client = Q(client=user)
+    """The bookings ``user`` is the client or the coach of, and the group sessions they
+    hold a seat in (as client), with what the API shows of them loaded (course, coach and
+    its user, client and their profiles). ``role`` keeps one side; ``start_from``
+    (inclusive) and ``start_to`` (exclusive) bound the start."""
+    # A subquery rather than a join: a join on the enrolments would repeat a session once
+    # per seat for its coach.
+    seats = Enrolment.objects.filter(client=user, cancelled_at__isnull=True)
+    as_client = Q(client=user) | Q(pk__in=seats.values("booking_id"))
     as_coach = Q(coach__user=user)
     if role == "client":
         condition = as_client
@@ -53,7 +58,8 @@ def bookings_visible_to(
 
 
 def booking_for(user: User, booking_id) -> Booking | None:
-    """The booking ``booking_id`` when ``user`` is its client or coach, else None."""
+    """The booking ``booking_id`` when ``user`` is its client, its coach or holds a seat
+    in it, else None."""
     return bookings_visible_to(user).filter(pk=booking_id).first()
 
 

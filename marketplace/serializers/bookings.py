@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from core import fields
 
-from ..models import Booking, BookingEvent, Course
+from ..models import Booking, BookingEvent, Course, Quote
 
 _TIMESTAMP = serializers.DateTimeField()
 
@@ -42,13 +42,34 @@ def bookable_courses():
     ).select_related("coach")
 
 
+def enrolable_sessions():
+    return Booking.objects.filter(
+        kind=Booking.Kind.GROUP, coach__published=True, course__active=True
+    ).select_related("coach")
+
+
 class MarketplaceBookingCreateSerializer(serializers.Serializer):
+    """Either ``course`` and ``start`` (a one-to-one booking, ``quote`` optional), or
+    ``session`` (a seat in a group session)."""
+
     course = fields.PrimaryKeyRelatedField(
         queryset=bookable_courses(),
-        help_text="An active one-to-one course of a published coach.",
+        required=False,
+        help_text="An active one-to-one course of a published coach (with `start`).",
     )
     start = serializers.DateTimeField(
-        help_text="The session's start, one of the course's listed slots (UTC)."
+        required=False,
+        help_text="The session's start, one of the course's listed slots (UTC).",
+    )
+    session = fields.PrimaryKeyRelatedField(
+        queryset=enrolable_sessions(),
+        required=False,
+        help_text="A group session to take a seat in (instead of `course` and `start`).",
+    )
+    quote = fields.PrimaryKeyRelatedField(
+        queryset=Quote.objects.all(),
+        required=False,
+        help_text="The caller's unexpired quote for this course and start: its price holds.",
     )
     note = serializers.CharField(
         max_length=2000, required=False, allow_blank=True, default="", help_text="For the coach."
@@ -56,6 +77,22 @@ class MarketplaceBookingCreateSerializer(serializers.Serializer):
 
     def validate_start(self, value):
         return _utc(value)
+
+    def validate(self, attrs):
+        if "session" in attrs:
+            for name in ("course", "start", "quote"):
+                if name in attrs:
+                    raise serializers.ValidationError(
+                        {name: "Send either `session`, or `course` and `start`."},
+                        code="invalid",
+                    )
+            return attrs
+        for name in ("course", "start"):
+            if name not in attrs:
+                raise serializers.ValidationError(
+                    {name: "This field is required."}, code="required"
+                )
+        return attrs
 
 
 class MarketplaceBookingRescheduleSerializer(serializers.Serializer):
@@ -123,6 +160,15 @@ class MarketplaceBookingCancellationSerializer(serializers.Serializer):
     late = serializers.BooleanField(help_text="Inside the coach's free-cancellation window.")
 
 
+class MarketplaceBookingRefundSerializer(serializers.Serializer):
+    amount = serializers.IntegerField(
+        help_text="Minor units: being refunded (`pending`), refunded so far (`refunded`), "
+        "or 0 (`none`: a late cancel by the client refunds nothing)."
+    )
+    currency = serializers.CharField()
+    status = serializers.ChoiceField(choices=["pending", "refunded", "none"])
+
+
 class MarketplaceBookingPaymentSerializer(serializers.Serializer):
     id = serializers.CharField()
     client_secret = serializers.CharField()
@@ -145,6 +191,7 @@ class MarketplaceBookingSerializer(serializers.Serializer):
     version = serializers.IntegerField(read_only=True)
     price = serializers.SerializerMethodField()
     payment_status = serializers.ChoiceField(choices=Booking.PaymentStatus.choices, read_only=True)
+    refund = serializers.SerializerMethodField()
     hold_expires_at = serializers.DateTimeField(read_only=True, allow_null=True)
     cancellation = serializers.SerializerMethodField()
     free_cancel_until = serializers.SerializerMethodField()
@@ -179,6 +226,21 @@ class MarketplaceBookingSerializer(serializers.Serializer):
             "reason": booking.cancel_reason,
             "late": booking.late_cancel,
         }
+
+    @extend_schema_field(MarketplaceBookingRefundSerializer(allow_null=True))
+    def get_refund(self, booking: Booking) -> dict | None:
+        """The money going back, by the coach's policy: null for a booking never paid, or
+        paid and neither cancelled nor refunded."""
+        status = booking.payment_status
+        if status == Booking.PaymentStatus.REFUND_PENDING:
+            shown = {"amount": booking.price_amount, "status": "pending"}
+        elif booking.amount_refunded:
+            shown = {"amount": booking.amount_refunded, "status": "refunded"}
+        elif status == Booking.PaymentStatus.PAID and booking.status == Booking.Status.CANCELLED:
+            shown = {"amount": 0, "status": "none"}
+        else:
+            return None
+        return {**shown, "currency": booking.currency}
 
     @extend_schema_field(serializers.DateTimeField())
     def get_free_cancel_until(self, booking: Booking) -> str | None:

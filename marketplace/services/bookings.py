@@ -13,9 +13,12 @@ the coach after commit.
 
 Payments: a priced course is held (``held``, ``hold_expires_at`` = now +
 ``MARKETPLACE_HOLD_MINUTES``, ``payment_status`` pending). Without Stripe keys it is
-refused before any hold (503 ``billing_unavailable``). With keys, the PaymentIntent is
-created through billing once the hold is committed, when the ``marketplace.booking``
-purpose is registered (``billing.payments``); until then the hold carries no intent.
+refused before any hold (503 ``billing_unavailable``). With keys, its one PaymentIntent
+is created through billing once the hold is committed (purpose ``marketplace.booking``,
+keyed by the booking); if that fails the hold expires and the error goes through. Only
+Stripe's ``payment_intent.succeeded`` confirms a hold (``booking_mark_paid``); lapsed and
+cancelled holds have their intent cancelled, paid bookings are refunded by the coach's
+policy (``services/payments.py``, which calls Stripe after commit through billing).
 """
 
 from __future__ import annotations
@@ -37,13 +40,18 @@ from core.exceptions import Conflict, DomainError, NotFound, ServiceUnavailable
 from core.realtime import send_to_user
 
 from .. import frames
-from ..models import Booking, BookingEvent, Coach
+from ..frames import FRAME_RELATED
+from ..models import BLOCKING, Booking, BookingEvent, Coach
 from ..selectors.availability import is_free
+from . import payments as payment_services
+from .coaches import next_available_queue
+from .reminders import reminders_sync
+from .watch import availability_changed
 
 if TYPE_CHECKING:
     from accounts.models import User
 
-    from ..models import Course
+    from ..models import Course, Quote
 
 logger = logging.getLogger(__name__)
 
@@ -85,9 +93,19 @@ def _is_overlap(exc: IntegrityError) -> bool:
 
 
 def _notify(booking: Booking) -> None:
+    """After every change of a booking: its reminders follow it, both parties' sockets
+    hear ``booking.updated``, open availability views of the coach refresh, and so does
+    the catalogue's next free time of the coach."""
+    reminders_sync(booking)
     frame = frames.booking_updated(booking)
     for user_id in {booking.client_id, booking.coach.user_id} - {None}:
         send_to_user(user_id, frame)
+    availability_changed(booking.coach_id)
+    # The catalogue's cached next free time moves only when a change reaches it (a later
+    # one is caught by the beat sweep once the cached time has passed).
+    cached = booking.coach.next_available_at
+    if cached is None or booking.blocked_start <= cached + dt.timedelta(days=1):
+        next_available_queue(booking.coach_id)
 
 
 def _event(booking: Booking, *, actor: str, user: User | None, action: str, **extra) -> None:
@@ -102,23 +120,33 @@ def _lock_coach(coach_id) -> Coach:
 
 def expire_lapsed_holds(*, coach: Coach, now: dt.datetime) -> list[Booking]:
     """Holds of ``coach`` whose time ran out become ``expired`` (one UPDATE), each with a
-    system event and a frame. The caller holds the coach's lock."""
+    system event and a frame, and their intents are cancelled after commit (``abandoned``;
+    one paid meanwhile is the webhook's to decide). The caller holds the coach's lock."""
     lapsed = list(
-        Booking.objects.filter(
-            coach=coach, status=Booking.Status.HELD, hold_expires_at__lte=now
-        ).select_related("course", "client", "coach__user")
+        Booking.objects.select_for_update(of=("self",))
+        .filter(coach=coach, status=Booking.Status.HELD, hold_expires_at__lte=now)
+        .select_related(*FRAME_RELATED)
     )
     if not lapsed:
         return []
-    Booking.objects.filter(pk__in=[b.pk for b in lapsed]).update(
-        status=Booking.Status.EXPIRED, updated_at=now
+    Booking.objects.filter(pk__in=[b.pk for b in lapsed], status=Booking.Status.HELD).update(
+        status=Booking.Status.EXPIRED, payment_status=Booking.PaymentStatus.NONE, updated_at=now
     )
     BookingEvent.objects.bulk_create(
-        BookingEvent(booking=b, actor=Booking.Party.SYSTEM, action=BookingEvent.Action.EXPIRED)
+        BookingEvent(
+            booking=b,
+            actor=Booking.Party.SYSTEM,
+            action=BookingEvent.Action.EXPIRED,
+            reason="The hold lapsed before the payment.",
+        )
         for b in lapsed
     )
     for booking in lapsed:
         booking.status = Booking.Status.EXPIRED
+        booking.payment_status = Booking.PaymentStatus.NONE
+        payment_services.queue_intent_cancel(
+            payment_intent_id=booking.payment_intent_id, reason=payment_services.LAPSED
+        )
         _notify(booking)
     return lapsed
 
@@ -137,7 +165,9 @@ def _save_or_409(booking: Booking, **save_kwargs) -> None:
 # --- create ---------------------------------------------------------------------------------
 
 
-def booking_create(*, user: User, course: Course, start: dt.datetime, note: str = "") -> Created:
+def booking_create(
+    *, user: User, course: Course, start: dt.datetime, note: str = "", quote: Quote | None = None
+) -> Created:
     """Book ``course`` at ``start`` (UTC) for ``user``.
 
     A free course is ``confirmed``; a priced one ``held`` until ``hold_expires_at``. The
@@ -156,15 +186,25 @@ def booking_create(*, user: User, course: Course, start: dt.datetime, note: str 
         )
 
     with transaction.atomic():
-        booking, created = _hold_or_book(user=user, course=course, start=start, note=note)
+        booking, created = _hold_or_book(
+            user=user, course=course, start=start, note=note, quote=quote
+        )
     # After commit: no Stripe call inside the coach's lock. The caller's own hold gets its
     # one intent again (billing's Stripe idempotency key is the booking's).
-    payment = _payment_for_hold(user=user, booking=booking) if priced else None
+    try:
+        payment = _payment_for_hold(user=user, booking=booking) if priced else None
+    except Exception as exc:
+        if created:
+            code = getattr(exc, "code", None) or type(exc).__name__
+            payment_services.hold_release(
+                booking=booking, reason=f"The payment could not be started ({code})."
+            )
+        raise
     return Created(booking, created=created, payment=payment)
 
 
 def _hold_or_book(
-    *, user: User, course: Course, start: dt.datetime, note: str
+    *, user: User, course: Course, start: dt.datetime, note: str, quote: Quote | None = None
 ) -> tuple[Booking, bool]:
     now = timezone.now()
     coach = _lock_coach(course.coach_id)
@@ -177,7 +217,7 @@ def _hold_or_book(
             status=Booking.Status.HELD,
             hold_expires_at__gt=now,
         )
-        .select_related("course", "coach__user", "client")
+        .select_related(*FRAME_RELATED)
         .first()
     )
     if own_hold is not None:
@@ -196,8 +236,10 @@ def _hold_or_book(
         end=end,
         blocked_start=start - dt.timedelta(minutes=course.buffer_before_minutes),
         blocked_end=end + dt.timedelta(minutes=course.buffer_after_minutes),
-        price_amount=course.price_amount,
-        currency=course.currency,
+        # A named quote (checked by quotes.quote_for_booking) fixes the price.
+        price_amount=quote.amount if quote is not None else course.price_amount,
+        currency=quote.currency if quote is not None else course.currency,
+        quote=quote,
         note=note,
     )
     if priced:
@@ -264,7 +306,7 @@ def booking_reschedule(
         coach = _lock_coach(booking.coach_id)
         booking = (
             Booking.objects.select_for_update(of=("self",))
-            .select_related("course", "client", "coach__user")
+            .select_related(*FRAME_RELATED)
             .get(pk=booking.pk)
         )
         if booking.version != version:
@@ -335,80 +377,114 @@ def booking_cancel(*, user: User, booking: Booking, reason: str = "") -> Booking
 
     Already cancelled: returned unchanged. Ended (or completed, expired, no-show): 409
     ``not_cancellable``. ``late_cancel`` when it is inside the coach's
-    ``free_cancel_hours`` before the start. Refunds are billing's later step.
+    ``free_cancel_hours`` before the start. A hold's intent is cancelled; a paid booking is
+    refunded by the coach's policy (``payments.cancel_payment``), after commit.
     """
     party = party_of(user, booking)
     if party is None:
         raise NotFound("No such booking.")
     with transaction.atomic():
-        now = timezone.now()
         booking = (
             Booking.objects.select_for_update(of=("self",))
-            .select_related("course", "client", "coach__user")
+            .select_related(*FRAME_RELATED)
             .get(pk=booking.pk)
         )
         if booking.status == Booking.Status.CANCELLED:
             return booking
-        if booking.status in FINISHED or booking.end <= now:
+        if booking.status in FINISHED or booking.end <= timezone.now():
             raise Conflict("This session has ended.", code="not_cancellable")
-        booking.status = Booking.Status.CANCELLED
-        booking.cancelled_by = party
-        booking.cancelled_at = now
-        booking.cancel_reason = reason
-        booking.late_cancel = now > booking.start - dt.timedelta(
-            hours=booking.coach.free_cancel_hours
-        )
-        booking.version += 1
-        booking.ical_sequence += 1
-        booking.save(
-            update_fields=[
-                "status",
-                "cancelled_by",
-                "cancelled_at",
-                "cancel_reason",
-                "late_cancel",
-                "version",
-                "ical_sequence",
-                "updated_at",
-            ]
-        )
-        _event(booking, actor=party, user=user, action=BookingEvent.Action.CANCELLED, reason=reason)
-        _notify(booking)
-        track(
-            "booking_cancelled",
-            user,
-            booking_id=str(booking.pk),
-            by=party,
-            late=booking.late_cancel,
-        )
+        _cancel(booking, party=party, user=user, reason=reason)
     return booking
+
+
+def bookings_cancel_for_coach(*, coach: Coach, reason: str) -> int:
+    """Cancel every held or confirmed booking of ``coach`` that has not started, as the
+    platform (the coach's account is closing): each as a coach's cancel would be, so paid
+    ones are refunded in full, holds' intents cancelled, reminders withdrawn and both
+    parties told. Returns how many."""
+    with transaction.atomic():
+        _lock_coach(coach.pk)
+        upcoming = list(
+            Booking.objects.select_for_update(of=("self",))
+            .filter(coach=coach, status__in=BLOCKING, start__gt=timezone.now())
+            .select_related(*FRAME_RELATED)
+        )
+        for booking in upcoming:
+            _cancel(booking, party=Booking.Party.SYSTEM, user=None, reason=reason)
+    return len(upcoming)
+
+
+def _cancel(booking: Booking, *, party: str, user: User | None, reason: str) -> None:
+    """Cancel the locked ``booking`` for ``party`` and tell everyone concerned."""
+    now = timezone.now()
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_by = party
+    booking.cancelled_at = now
+    booking.cancel_reason = reason
+    booking.late_cancel = party != Booking.Party.SYSTEM and now > booking.start - dt.timedelta(
+        hours=booking.coach.free_cancel_hours
+    )
+    payment_services.cancel_payment(booking, party=party)
+    booking.version += 1
+    booking.ical_sequence += 1
+    booking.save(
+        update_fields=[
+            "status",
+            "cancelled_by",
+            "cancelled_at",
+            "cancel_reason",
+            "late_cancel",
+            "payment_status",
+            "version",
+            "ical_sequence",
+            "updated_at",
+        ]
+    )
+    _event(booking, actor=party, user=user, action=BookingEvent.Action.CANCELLED, reason=reason)
+    _notify(booking)
+    track(
+        "booking_cancelled",
+        user,
+        booking_id=str(booking.pk),
+        by=party,
+        late=booking.late_cancel,
+    )
 
 
 # --- payment outcomes (billing's hooks) -----------------------------------------------------
 
 
 def booking_mark_paid(*, payment_intent, object_id: str) -> None:
-    """Stripe reported the hold's payment succeeded (the ``on_succeeded`` hook of the
-    ``marketplace.booking`` purpose, inside the webhook's transaction): the hold becomes
-    ``confirmed`` and ``paid``, even when it lapsed meanwhile, as long as its time is still
-    free. Otherwise (the slot went to someone else, or the booking was cancelled) the
-    payment is marked ``refund_pending``: the refund itself is billing's still-missing
-    step."""
+    """Stripe reported the booking's payment succeeded (the ``on_succeeded`` hook of the
+    ``marketplace.booking`` purpose, inside the webhook's transaction): a ``held`` booking,
+    or an ``expired`` one whose time is still free, becomes ``confirmed`` and ``paid``, once
+    (a replay finds it paid). Otherwise (the slot went to someone else, the session is
+    past, or the booking was cancelled) the payment is ``refund_pending`` and refunded in
+    full after commit; a second payment of a paid booking is refunded too. Never raises for
+    a business outcome: a raise would roll the event back and Stripe would retry it."""
+    intent_id = getattr(payment_intent, "id", "") or ""
     with transaction.atomic():
         now = timezone.now()
-        found = Booking.objects.filter(pk=object_id).values_list("coach_id", flat=True).first()
+        found = payment_services.find_booking(object_id)
         if found is None:
-            logger.warning("Payment for an unknown booking %s", object_id)
+            logger.warning("Payment %s for an unknown booking %s", intent_id, object_id)
             return
-        coach = _lock_coach(found)
+        coach = _lock_coach(found.coach_id)
         booking = (
             Booking.objects.select_for_update(of=("self",))
-            .select_related("course", "client", "coach__user")
-            .get(pk=object_id)
+            .select_related(*FRAME_RELATED)
+            .get(pk=found.pk)
         )
-        if booking.payment_status == Booking.PaymentStatus.PAID:
+        if booking.payment_status in (
+            Booking.PaymentStatus.PAID,
+            Booking.PaymentStatus.REFUND_PENDING,
+            Booking.PaymentStatus.REFUNDED,
+        ):
+            if intent_id and booking.payment_intent_id and intent_id != booking.payment_intent_id:
+                logger.warning("A second payment %s of booking %s", intent_id, booking.pk)
+                payment_services.queue_refund(booking=booking, payment_intent_id=intent_id)
             return
-        booking.payment_intent_id = booking.payment_intent_id or getattr(payment_intent, "id", "")
+        booking.payment_intent_id = intent_id or booking.payment_intent_id
         booking.paid_at = now
         fields = ["payment_status", "payment_intent_id", "paid_at", "updated_at"]
         revivable = booking.status == Booking.Status.HELD or (
@@ -437,11 +513,31 @@ def booking_mark_paid(*, payment_intent, object_id: str) -> None:
             booking.version -= 1
             booking.save(update_fields=fields)
             action = BookingEvent.Action.REFUNDED
-        _event(booking, actor=Booking.Party.SYSTEM, user=None, action=action)
+        reason = ""
+        if booking.payment_status == Booking.PaymentStatus.REFUND_PENDING:
+            reason = "Paid after the booking lost its time: refunding in full."
+            payment_services.queue_refund(
+                booking=booking, payment_intent_id=booking.payment_intent_id
+            )
+        _event(booking, actor=Booking.Party.SYSTEM, user=None, action=action, reason=reason)
         _notify(booking)
 
 
 def booking_payment_failed(*, payment_intent, object_id: str) -> None:
-    """Stripe reported the hold's payment failed (the ``on_failed`` hook): the hold stays
-    until it lapses, so the client may try another card; nothing changes here."""
-    logger.info("Payment %s failed for booking %s", getattr(payment_intent, "id", ""), object_id)
+    """Stripe reported the hold's payment failed (the ``on_failed`` hook): logged with
+    Stripe's reason, and the client's and the coach's sockets get the booking again. The
+    hold stays until it lapses, so the client may retry with another card on the same
+    intent; only expiry or cancellation frees it."""
+    error = (getattr(payment_intent, "stripe_data", None) or {}).get("last_payment_error") or {}
+    logger.info(
+        "Payment %s failed for booking %s: %s",
+        getattr(payment_intent, "id", ""),
+        object_id,
+        error.get("code") or error.get("message") or "no reason given",
+    )
+    found = payment_services.find_booking(object_id)
+    if found is None:
+        return
+    booking = Booking.objects.select_related(*FRAME_RELATED).get(pk=found.pk)
+    if booking.status == Booking.Status.HELD:
+        _notify(booking)

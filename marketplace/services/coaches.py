@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from analytics.services import track
@@ -20,6 +21,7 @@ from core.audit import Action, audit_record
 from core.exceptions import Conflict, DomainError, NotFound
 
 from ..models import Coach, Course, DateOverride, WeeklyRule
+from ..selectors.availability import next_available
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -47,6 +49,47 @@ COURSE_FIELDS = (
     "capacity",
     "active",
 )
+
+
+# --- the catalogue's cached next free time ---------------------------------------------------
+
+
+def next_available_refresh(*, coach: Coach, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Recompute and store ``coach.next_available_at``, the catalogue's cached value (its
+    listing, ``?available_before=`` and ordering read it instead of expanding 60 days of
+    hours per row); returns it."""
+    coach.next_available_at = next_available(coach, now or timezone.now())
+    Coach.objects.filter(pk=coach.pk).update(next_available_at=coach.next_available_at)
+    return coach.next_available_at
+
+
+def next_available_refresh_by_id(coach_id) -> None:
+    """:func:`next_available_refresh` for the coach ``coach_id``, if it still exists."""
+    coach = Coach.objects.filter(pk=coach_id).first()
+    if coach is not None:
+        next_available_refresh(coach=coach)
+
+
+def next_available_queue(coach_id) -> None:
+    """Refresh the coach's cached next free time once the current transaction commits (a
+    Celery task: on a worker in production, at once when Celery is eager). Called after
+    anything that takes or frees a slot or changes the coach's hours, courses or policy."""
+    from .. import tasks  # the tasks module imports the services
+
+    transaction.on_commit(lambda: tasks.next_available_refresh.delay(str(coach_id)), robust=True)
+
+
+def next_available_refresh_stale(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Refresh the published coaches whose cached next free time has passed or is unknown
+    (time moves on without any write): the beat task's work. Returns how many."""
+    now = now or timezone.now()
+    stale = Coach.objects.filter(published=True).filter(
+        Q(next_available_at__isnull=True) | Q(next_available_at__lte=now)
+    )
+    coaches = list(stale.order_by("next_available_at")[:limit])
+    for coach in coaches:
+        next_available_refresh(coach=coach, now=now)
+    return len(coaches)
 
 
 def minutes_of(value: dt.time, *, end: bool = False) -> int:
@@ -105,6 +148,7 @@ def coach_update(*, coach: Coach, **values) -> Coach:
     changed = _apply_profile(coach, dict(values))
     if changed:
         coach.save(update_fields=[*changed, "updated_at"])
+        next_available_queue(coach.pk)
     return coach
 
 
@@ -130,6 +174,7 @@ def coach_set_published(*, coach: Coach, published: bool, actor: User, request=N
     )
     if published:
         track("coach_published", coach.user, coach_id=str(coach.pk))
+        next_available_queue(coach.pk)
     return coach
 
 
@@ -151,6 +196,7 @@ def schedule_replace(*, coach: Coach, rules: Sequence[dict]) -> list[WeeklyRule]
             raise _overlap(f"{rows[at][0]}.start")
     Coach.objects.select_for_update().filter(pk=coach.pk).first()
     coach.weekly_rules.all().delete()
+    next_available_queue(coach.pk)
     return WeeklyRule.objects.bulk_create(
         [
             WeeklyRule(
@@ -184,6 +230,7 @@ def override_set(*, coach: Coach, date: dt.date, ranges: Sequence[dict]) -> None
         for r in ranges
     ]
     DateOverride.objects.bulk_create(rows or [DateOverride(coach=coach, date=date)])
+    next_available_queue(coach.pk)
 
 
 @transaction.atomic
@@ -191,6 +238,7 @@ def override_delete(*, coach: Coach, date: dt.date) -> None:
     deleted, _ = coach.date_overrides.filter(date=date).delete()
     if not deleted:
         raise NotFound("No override on this date.")
+    next_available_queue(coach.pk)
 
 
 # --- courses --------------------------------------------------------------------------------
@@ -215,6 +263,7 @@ def course_create(*, coach: Coach, **values) -> Course:
     course = Course(coach=coach)
     _apply_course(course, dict(values))
     course.save(force_insert=True)
+    next_available_queue(coach.pk)
     return course
 
 
@@ -223,6 +272,7 @@ def course_update(*, course: Course, **values) -> Course:
     changed = _apply_course(course, dict(values))
     if changed:
         course.save(update_fields=[*changed, "updated_at"])
+        next_available_queue(course.coach_id)
     return course
 
 
@@ -230,6 +280,7 @@ def course_update(*, course: Course, **values) -> Course:
 def course_delete(*, course: Course) -> bool:
     """Delete a course never booked; deactivate one with bookings (they point at it).
     True when it was deleted."""
+    next_available_queue(course.coach_id)
     if course.bookings.exists():
         if course.active:
             course.active = False

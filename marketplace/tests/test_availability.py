@@ -17,8 +17,8 @@ from marketplace.selectors.availability import (
     free_slots,
     is_free,
     next_available,
-    next_available_refresh,
 )
+from marketplace.services.coaches import next_available_refresh
 
 from .factories import (
     BookingFactory,

@@ -112,28 +112,6 @@ def test_a_priced_course_without_billing_is_refused_before_any_hold(api, course)
     assert not Booking.objects.exists()
 
 
-def test_a_priced_course_is_held_and_the_callers_own_hold_is_returned(api, course, settings):
-    # given: billing configured; the payment purpose is billing's later step (none made)
-    settings.STRIPE_SECRET_KEY = "sk_test_0123456789abcdefghijklmn"
-    settings.MARKETPLACE_HOLD_MINUTES = 15
-    course.price_amount = 5000
-    course.save()
-
-    # when
-    first = book(api, course, MONDAY)
-    again = book(api, course, MONDAY)
-
-    # then
-    assert first.status_code == 201
-    assert first.json()["status"] == "held"
-    assert first.json()["hold_expires_at"] == z(NOW + dt.timedelta(minutes=15))
-    assert first.json()["payment_status"] == "pending"
-    assert first.json()["price"] == {"amount": 5000, "currency": "usd"}
-    assert again.status_code == 200
-    assert again.json()["id"] == first.json()["id"]
-    assert Booking.objects.count() == 1
-
-
 def test_a_lapsed_hold_expires_and_frees_the_slot(api, course):
     # given
     hold = BookingFactory(

@@ -17,8 +17,12 @@ from core.pagination import CursorPagination
 
 from ..models import Booking
 from ..selectors import bookings as selectors
+from ..selectors import sessions as session_selectors
 from ..serializers import bookings as serializers
 from ..services import bookings as services
+from ..services import quotes as quote_services
+from ..services import sessions as session_services
+from .throttles import WriteThrottled
 
 TAGS = ["marketplace"]
 
@@ -41,14 +45,15 @@ class BookingPagination(CursorPagination):
     ),
     create=extend_schema(
         tags=TAGS,
-        summary="Book a course at a listed start",
+        summary="Book a course at a listed start, or take a seat in a group session",
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=serializers.MarketplaceBookingCreateSerializer,
         responses={
             201: serializers.MarketplaceBookingCreatedSerializer,
             200: OpenApiResponse(
                 serializers.MarketplaceBookingCreatedSerializer,
-                "The caller's own live hold on that course and start, unchanged.",
+                "The caller's own live hold on that course and start, or their seat in "
+                "that session, unchanged.",
             ),
         },
         description="A free course is `confirmed`; a priced one is `held` until "
@@ -58,7 +63,12 @@ class BookingPagination(CursorPagination):
         "/marketplace/coaches/{id}/availability` lists (taken, off the grid, inside the "
         "minimum notice, beyond the window, over a cap). 400 `own_course` naming `course`: "
         "a coach cannot book themselves. 503 `billing_unavailable`: a priced course while "
-        "payments are not configured.",
+        "payments are not configured; `stripe_unavailable`: Stripe could not be reached to "
+        "make the payment (the hold is released at once). `quote` (the caller's own, for that course and "
+        "start, unexpired; else 400 on `quote`) fixes the price. `{session}` instead of "
+        "`{course, start}` takes a seat in a group session and answers with the session "
+        "(`kind` group): 409 `session_full` when no seat is left, `slot_unavailable` when "
+        "it is cancelled or started; 400 `own_course` naming `session` for its coach.",
     ),
     reschedule=extend_schema(
         tags=TAGS,
@@ -76,7 +86,8 @@ class BookingPagination(CursorPagination):
         summary="Cancel a booking",
         request=serializers.MarketplaceBookingCancelSerializer,
         responses={200: serializers.MarketplaceBookingSerializer},
-        description="The client or the coach. Inside the coach's `free_cancel_hours` "
+        description="The client or the coach; a seat holder of a group session gives "
+        "back their seat only, and gets the session. Inside the coach's `free_cancel_hours` "
         "before the start the cancellation is `late`. Already cancelled: 200, unchanged. "
         "409 `not_cancellable`: the session has ended (or was completed, expired, no-show).",
     ),
@@ -87,6 +98,7 @@ class BookingPagination(CursorPagination):
     ),
 )
 class BookingViewSet(
+    WriteThrottled,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -98,9 +110,14 @@ class BookingViewSet(
     queryset = Booking.objects.none()
     error_codes = {
         "create": {
-            400: {"course": ["own_course"]},
-            409: ["slot_unavailable"],
-            503: ["billing_unavailable"],
+            400: {
+                "course": ["own_course", "required", "invalid"],
+                "start": ["required", "invalid"],
+                "session": ["own_course", "invalid"],
+                "quote": ["does_not_exist", "quote_mismatch", "quote_expired", "invalid"],
+            },
+            409: ["slot_unavailable", "session_full"],
+            503: ["billing_unavailable", "stripe_unavailable"],
         },
         "reschedule": {409: ["version_conflict", "not_reschedulable", "slot_unavailable"]},
         "cancel": {409: ["not_cancellable"]},
@@ -134,7 +151,21 @@ class BookingViewSet(
     def create(self, request):
         body = serializers.MarketplaceBookingCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        result = services.booking_create(user=request.user, **body.validated_data)
+        data = body.validated_data
+        if "session" in data:
+            session, created = session_services.enrolment_create(
+                user=request.user, session=data["session"]
+            )
+            result = services.Created(session, created=created)
+        else:
+            if data.get("quote") is not None:
+                quote_services.quote_for_booking(
+                    quote=data["quote"],
+                    user=request.user,
+                    course=data["course"],
+                    start=data["start"],
+                )
+            result = services.booking_create(user=request.user, **data)
         shown = selectors.booking_for(request.user, result.booking.pk)
         data = serializers.MarketplaceBookingCreatedSerializer(
             shown, context={"payment": result.payment}
@@ -153,6 +184,13 @@ class BookingViewSet(
 
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        seat = session_selectors.seat_of(request.user, pk)
+        if seat is not None:
+            serializers.MarketplaceBookingCancelSerializer(data=request.data).is_valid(
+                raise_exception=True
+            )
+            session = session_services.enrolment_cancel(user=request.user, seat=seat)
+            return Response(serializers.MarketplaceBookingSerializer(session).data)
         booking = self._booking()
         body = serializers.MarketplaceBookingCancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)

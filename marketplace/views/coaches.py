@@ -20,18 +20,20 @@ from ..models import Course
 from ..selectors import catalogue as selectors
 from ..serializers import coaches as serializers
 from ..services import coaches as services
+from .throttles import WriteThrottled
 
 TAGS = ["marketplace"]
 
 
-def _own_coach(request):
+def own_coach(request):
+    """The caller's coach profile; 404 ``not_a_coach`` when they have none."""
     coach = selectors.coach_of(request.user)
     if coach is None:
         raise services.not_a_coach()
     return coach
 
 
-class MeCoachView(APIView):
+class MeCoachView(WriteThrottled, APIView):
     """The caller's coach profile."""
 
     permission_classes = [IsAuthenticated]
@@ -44,7 +46,7 @@ class MeCoachView(APIView):
         description="A member who is not a coach gets a 404.",
     )
     def get(self, request):
-        return Response(serializers.MarketplaceOwnCoachSerializer(_own_coach(request)).data)
+        return Response(serializers.MarketplaceOwnCoachSerializer(own_coach(request)).data)
 
     @extend_schema(
         tags=TAGS,
@@ -73,7 +75,7 @@ class MeCoachView(APIView):
         "bookings made afterwards.",
     )
     def patch(self, request):
-        coach = _own_coach(request)
+        coach = own_coach(request)
         serializer = serializers.MarketplaceOwnCoachSerializer(
             coach, data=request.data, partial=True
         )
@@ -82,7 +84,7 @@ class MeCoachView(APIView):
         return Response(serializers.MarketplaceOwnCoachSerializer(coach).data)
 
 
-class MeScheduleView(APIView):
+class MeScheduleView(WriteThrottled, APIView):
     """The caller's weekly hours."""
 
     permission_classes = [IsAuthenticated]
@@ -106,7 +108,7 @@ class MeScheduleView(APIView):
         'of `"24:00"` is the end of the day.',
     )
     def get(self, request):
-        rules = selectors.weekly_rules(_own_coach(request))
+        rules = selectors.weekly_rules(own_coach(request))
         return Response(serializers.MarketplaceWeeklyRuleSerializer(rules, many=True).data)
 
     @extend_schema(
@@ -121,7 +123,7 @@ class MeScheduleView(APIView):
         "`<row>.end`) are refused. An empty list clears the hours.",
     )
     def put(self, request):
-        coach = _own_coach(request)
+        coach = own_coach(request)
         serializer = serializers.MarketplaceWeeklyRuleSerializer(data=request.data, many=True)
         serializer.is_valid(raise_exception=True)
         services.schedule_replace(coach=coach, rules=serializer.validated_data)
@@ -129,7 +131,7 @@ class MeScheduleView(APIView):
         return Response(serializers.MarketplaceWeeklyRuleSerializer(rules, many=True).data)
 
 
-class MeOverridesView(APIView):
+class MeOverridesView(WriteThrottled, APIView):
     """The caller's date overrides."""
 
     permission_classes = [IsAuthenticated]
@@ -151,7 +153,7 @@ class MeOverridesView(APIView):
         "first; `ranges: []` is a day off.",
     )
     def get(self, request):
-        coach = _own_coach(request)
+        coach = own_coach(request)
         query = serializers.MarketplaceOverrideQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         days = selectors.overrides(
@@ -168,7 +170,7 @@ class MeOverridesView(APIView):
         "(and any override it had); `ranges: []` makes it a day off.",
     )
     def post(self, request):
-        coach = _own_coach(request)
+        coach = own_coach(request)
         serializer = serializers.MarketplaceOverrideSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         date = serializer.validated_data["date"]
@@ -179,7 +181,7 @@ class MeOverridesView(APIView):
         )
 
 
-class MeOverrideDetailView(APIView):
+class MeOverrideDetailView(WriteThrottled, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -191,7 +193,7 @@ class MeOverrideDetailView(APIView):
         "(or a malformed date) is a 404.",
     )
     def delete(self, request, date: str):
-        coach = _own_coach(request)
+        coach = own_coach(request)
         try:
             day = dt.date.fromisoformat(date)
         except ValueError:
@@ -228,6 +230,7 @@ class MeOverrideDetailView(APIView):
     ),
 )
 class MeCourseViewSet(
+    WriteThrottled,
     OwnedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -246,7 +249,7 @@ class MeCourseViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = services.course_create(
-            coach=_own_coach(self.request), **serializer.validated_data
+            coach=own_coach(self.request), **serializer.validated_data
         )
 
     def perform_update(self, serializer):
