@@ -20,7 +20,7 @@ from pathlib import Path
 
 README = Path(__file__).with_name("README.md")
 START = "<!-- bench:results:start -->"
-SECTIONS = ("ai", "dispatcher", "ws_messaging")
+SECTIONS = ("ai", "dispatcher", "marketplace", "ws_messaging")
 END = "<!-- bench:results:end -->"
 READ_GOAL = 0.5  # an API read should keep at least half the throughput of a bare view
 

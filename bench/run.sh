@@ -27,6 +27,7 @@ REDIS_DB=2
 ENDPOINTS=(
   "GET /api/v1/auth/me read 400"
   "GET /api/v1/me/consents?page_size=20 read 3500"
+  "GET /api/v1/marketplace/coaches read 6400"
   "POST /api/v1/auth/login login 1200"
 )
 
@@ -101,7 +102,7 @@ log "bench user, 50 consents; CPU per request and per password check, in-process
 export BENCH_EMAIL=bench@example.com
 BENCH_PASSWORD=$(random_token)
 export BENCH_PASSWORD
-TOKEN=$("$PY" -m bench.seed "$BENCH_EMAIL" "$BENCH_PASSWORD" --consents 50 | tail -n 1)
+TOKEN=$("$PY" -m bench.seed "$BENCH_EMAIL" "$BENCH_PASSWORD" --consents 50 --coaches 30 | tail -n 1)
 specs=()
 for spec in "${ENDPOINTS[@]}"; do
   read -r method path _ <<<"$spec"
@@ -191,6 +192,8 @@ log "one AI generation end to end (offline provider, eager Celery), in-process"
 "$PY" -m bench.ai_overhead >"$RESULTS/ai.md"
 log "scheduled-notification dispatcher throughput on PostgreSQL"
 "$PY" -m bench.dispatcher >"$RESULTS/dispatcher.md"
+log "marketplace: availability over 60 days, competing bookings, hold expiry, on PostgreSQL"
+"$PY" -m bench.marketplace --duration "$DURATION" >"$RESULTS/marketplace.md"
 # WebSockets through one uvicorn process (its own, on another free port): a bare relay
 # against message.send, on the in-memory and the Redis channel layer.
 log "WebSocket messaging: relay vs message.send, 10/50/100 clients, in-memory and Redis layers"

@@ -98,8 +98,9 @@ class _Calendar:
     rules: dict[int, list[tuple[dt.time, dt.time]]]
     # date -> ranges; an empty list is a day off.
     overrides: dict[dt.date, list[tuple[dt.time, dt.time]]]
-    # The blocking bookings: (start, end, blocked_start, blocked_end), by blocked_start.
-    bookings: list[tuple[dt.datetime, dt.datetime, dt.datetime, dt.datetime]]
+    # The blocking bookings: (start, end, blocked_start, blocked_end), by blocked_start;
+    # start and end are read only when the coach has caps.
+    bookings: list[tuple[dt.datetime | None, dt.datetime | None, dt.datetime, dt.datetime]]
 
 
 def zone_of(coach: Coach) -> zoneinfo.ZoneInfo:
@@ -152,11 +153,16 @@ def _load(
     ).exclude(status=Booking.Status.HELD, hold_expires_at__lte=now)
     if exclude is not None:
         blocking = blocking.exclude(pk=getattr(exclude, "pk", exclude))
-    bookings = list(
-        blocking.order_by("blocked_start").values_list(
-            "start", "end", "blocked_start", "blocked_end"
-        )
-    )
+    blocking = blocking.order_by("blocked_start")
+    if coach.daily_cap is None and coach.weekly_cap is None:
+        # Only the blocked ranges matter: half the timestamps to read (their parsing is
+        # most of the time a coach with hundreds of bookings takes).
+        bookings = [
+            (None, None, blocked_start, blocked_end)
+            for blocked_start, blocked_end in blocking.values_list("blocked_start", "blocked_end")
+        ]
+    else:
+        bookings = list(blocking.values_list("start", "end", "blocked_start", "blocked_end"))
     return _Calendar(zone=zone, rules=rules, overrides=overrides, bookings=bookings)
 
 

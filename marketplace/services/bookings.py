@@ -92,20 +92,27 @@ def _is_overlap(exc: IntegrityError) -> bool:
     return "booking_no_overlap" in str(exc)
 
 
-def _notify(booking: Booking) -> None:
+def _notify(booking: Booking, *, calendar: bool = True) -> None:
     """After every change of a booking: its reminders follow it, both parties' sockets
-    hear ``booking.updated``, open availability views of the coach refresh, and so does
-    the catalogue's next free time of the coach."""
+    hear ``booking.updated``, and (``calendar``) the coach's calendar is announced changed.
+    A writer that changes many bookings of one coach passes ``calendar=False`` and calls
+    :func:`_calendar_changed` once."""
     reminders_sync(booking)
     frame = frames.booking_updated(booking)
     for user_id in {booking.client_id, booking.coach.user_id} - {None}:
         send_to_user(user_id, frame)
-    availability_changed(booking.coach_id)
-    # The catalogue's cached next free time moves only when a change reaches it (a later
-    # one is caught by the beat sweep once the cached time has passed).
-    cached = booking.coach.next_available_at
-    if cached is None or booking.blocked_start <= cached + dt.timedelta(days=1):
-        next_available_queue(booking.coach_id)
+    if calendar:
+        _calendar_changed(booking.coach, since=booking.blocked_start)
+
+
+def _calendar_changed(coach: Coach, *, since: dt.datetime) -> None:
+    """Open availability views of the coach refresh, and so does the catalogue's cached
+    next free time when the change (from ``since`` on) reaches it; a later change is
+    caught by the beat sweep once the cached time has passed."""
+    availability_changed(coach.pk)
+    cached = coach.next_available_at
+    if cached is None or since <= cached + dt.timedelta(days=1):
+        next_available_queue(coach.pk)
 
 
 def _event(booking: Booking, *, actor: str, user: User | None, action: str, **extra) -> None:
@@ -147,7 +154,8 @@ def expire_lapsed_holds(*, coach: Coach, now: dt.datetime) -> list[Booking]:
         payment_services.queue_intent_cancel(
             payment_intent_id=booking.payment_intent_id, reason=payment_services.LAPSED
         )
-        _notify(booking)
+        _notify(booking, calendar=False)
+    _calendar_changed(coach, since=min(b.blocked_start for b in lapsed))
     return lapsed
 
 
@@ -410,11 +418,15 @@ def bookings_cancel_for_coach(*, coach: Coach, reason: str) -> int:
             .select_related(*FRAME_RELATED)
         )
         for booking in upcoming:
-            _cancel(booking, party=Booking.Party.SYSTEM, user=None, reason=reason)
+            _cancel(booking, party=Booking.Party.SYSTEM, user=None, reason=reason, calendar=False)
+        if upcoming:
+            _calendar_changed(coach, since=min(b.blocked_start for b in upcoming))
     return len(upcoming)
 
 
-def _cancel(booking: Booking, *, party: str, user: User | None, reason: str) -> None:
+def _cancel(
+    booking: Booking, *, party: str, user: User | None, reason: str, calendar: bool = True
+) -> None:
     """Cancel the locked ``booking`` for ``party`` and tell everyone concerned."""
     now = timezone.now()
     booking.status = Booking.Status.CANCELLED
@@ -441,7 +453,7 @@ def _cancel(booking: Booking, *, party: str, user: User | None, reason: str) -> 
         ]
     )
     _event(booking, actor=party, user=user, action=BookingEvent.Action.CANCELLED, reason=reason)
-    _notify(booking)
+    _notify(booking, calendar=calendar)
     track(
         "booking_cancelled",
         user,

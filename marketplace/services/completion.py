@@ -85,7 +85,8 @@ def bookings_complete(now: dt.datetime | None = None, *, batch_size: int = BATCH
                         reason="Coaching session completed",
                         source_id=f"booking:{booking.pk}:completed",
                     )
-                _notify(booking)
+                # An ended session frees nothing ahead: no calendar news.
+                _notify(booking, calendar=False)
         completed += len(batch)
 
 
