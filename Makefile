@@ -29,6 +29,10 @@ run: demo
 	trap 'kill $$dispatcher 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/daphne -b 127.0.0.1 -p 8000 config.asgi:application
 
+# One test process per CPU (pytest-xdist), each with its own test database and Redis
+# database; `make test PYTEST_ARGS=` runs them in one process.
+PYTEST_ARGS ?= -n auto
+
 test: install
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null

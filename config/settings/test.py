@@ -1,7 +1,20 @@
 """Test settings: the environment's database and Redis when given, fast hashing, eager work."""
 
+import os
+import re
+
 from .base import *  # noqa: F403
-from .base import THROTTLE_RATES
+from .base import REDIS_URL, THROTTLE_RATES, redis_caches
+
+# Tests run in parallel processes (pytest-xdist: PYTEST_XDIST_WORKER is gw0, gw1, ...); each
+# gets a Redis database of its own, as each gets a test database of its own, so one's
+# cache.clear() never empties another's. The environment follows, so the servers and
+# workers the tests start use the same database.
+if REDIS_URL and (_worker := os.environ.get("PYTEST_XDIST_WORKER", "")).startswith("gw"):
+    REDIS_URL = re.sub(r"(/\d*)?$", f"/{8 + int(_worker[2:])}", REDIS_URL, count=1)
+    os.environ["REDIS_URL"] = REDIS_URL
+    CACHES = redis_caches(REDIS_URL, os.environ.get("CACHE_KEY_PREFIX", "platform"))
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -30,3 +43,7 @@ NOTIFICATIONS_UNSUBSCRIBE_URL = ""
 # "thread" (conversations/tests/conftest.py).
 CONVERSATIONS_REPLY_RUNNER = "inline"
 CONVERSATIONS_CANCEL_POLL = 0.05
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # Test data need not survive a crash of the server: commits do not wait for the WAL to
+    # reach the disk (transactional tests commit every write and truncate every table).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
