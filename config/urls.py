@@ -23,6 +23,7 @@ api_v1 = [
     path("coaching/", include("coaching.urls")),
     path("", include("conversations.urls")),
     path("marketplace/", include("marketplace.urls")),
+    path("crm/", include("crm.urls")),
     # Last: any other path under the API is a 404 in the error envelope, in DEBUG too
     # (where Django would otherwise answer with its HTML page).
     re_path(r"^.*$", not_found, name="api-not-found"),

@@ -51,6 +51,11 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class FieldConflict(Conflict):
+    """A 409 caused by one field's value (a duplicate email): ``attr`` names that field in
+    the envelope, which drf-standardized-errors otherwise leaves empty for non-400s."""
+
+
 class TooManyRequests(DomainError):
     """429: a limit of the caller's is used up for now; ``wait`` says for how long."""
 
@@ -70,8 +75,16 @@ class ConflictError(exceptions.APIException):
 
 
 class _DomainAPIException(exceptions.APIException):
-    def __init__(self, detail: str, code: str, status_code: int, wait: float | None = None):
+    def __init__(
+        self,
+        detail: str,
+        code: str,
+        status_code: int,
+        wait: float | None = None,
+        attr: str | None = None,
+    ):
         self.status_code = status_code
+        self.attr = attr
         # drf-standardized-errors turns ``wait`` into the Retry-After header.
         self.wait = None if wait is None else math.ceil(wait)
         super().__init__(detail=detail, code=code)
@@ -88,7 +101,8 @@ class ExceptionHandler(BaseExceptionHandler):
                         for attr, detail in fields.items()
                     }
                 )
-            return _DomainAPIException(exc.detail, exc.code, exc.status_code, exc.wait)
+            attr = exc.attr if isinstance(exc, FieldConflict) else None
+            return _DomainAPIException(exc.detail, exc.code, exc.status_code, exc.wait, attr)
         if _is_detail_and_code(exc):
             # simplejwt reports token errors as {"detail", "code", "messages"}: one error,
             # not one per key.
@@ -102,6 +116,13 @@ class ExceptionHandler(BaseExceptionHandler):
             # REQUEST_MAX_BODY_BYTES): a 413 like the middleware's, not a crash.
             return RequestTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         return super().convert_known_exceptions(exc)
+
+    def format_exception(self, exc):
+        data = super().format_exception(exc)
+        attr = getattr(exc, "attr", None)
+        if isinstance(exc, _DomainAPIException) and attr:
+            data["errors"][0]["attr"] = attr
+        return data
 
     def report_exception(self, exc, response) -> None:
         # A refusal a service chose (a 503 "billing is not configured") is an answer, not a

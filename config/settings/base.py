@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "coaching",
     "conversations",
     "marketplace",
+    "crm",
     "anymail",
 ]
 
@@ -680,6 +681,19 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# --- CRM (crm/) ---------------------------------------------------------------------------
+# Meta's Graph API (crm/graph.py): Facebook Pages, Instagram and WhatsApp's Cloud API. The
+# version is a setting because Meta retires each one about two years after its release.
+# Without an app id and secret, connecting an account answers 503 social_unavailable.
+CRM_GRAPH_BASE_URL = env.str("CRM_GRAPH_BASE_URL", default="https://graph.facebook.com")
+CRM_GRAPH_VERSION = env.str("CRM_GRAPH_VERSION", default="v21.0")
+CRM_META_APP_ID = env.str("CRM_META_APP_ID", default="")
+CRM_META_APP_SECRET = env.str("CRM_META_APP_SECRET", default="")
+# Seconds to open a connection to Meta, and to wait on each read or write of one call. The
+# client retries nothing: a publish whose answer timed out may have happened all the same.
+CRM_GRAPH_CONNECT_TIMEOUT = env.float("CRM_GRAPH_CONNECT_TIMEOUT", default=5.0)
+CRM_GRAPH_TIMEOUT = env.float("CRM_GRAPH_TIMEOUT", default=30.0)
+
 # --- REST API -----------------------------------------------------------------------------
 
 # Hostile input (core.parsers, core.middleware): the largest request body taken, in bytes
@@ -701,6 +715,8 @@ THROTTLE_RATES = {
     # Bookings, quotes, seats, feedback and the coach's own pages, per member
     # (marketplace/views/throttles.py).
     "marketplace_write": "60/min",
+    # Customers, interactions and the CRM's settings, per member (crm/views/throttles.py).
+    "crm_write": "60/min",
 }
 THROTTLE_RATES.update(env.dict("THROTTLE_RATES", default={}))
 
@@ -770,6 +786,8 @@ SPECTACULAR_SETTINGS = {
         "MarketplacePaymentStatusEnum": "marketplace.models.Booking.PaymentStatus",
         "MarketplacePartyEnum": "marketplace.models.Booking.Party",
         "MarketplaceBookingActionEnum": "marketplace.models.BookingEvent.Action",
+        "CrmCustomerStatusEnum": "crm.models.Customer.Status",
+        "CrmInteractionKindEnum": "crm.models.Interaction.Kind",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

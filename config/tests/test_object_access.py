@@ -282,6 +282,22 @@ def notification(ctx: Context) -> Target:
     return by_id(NotificationFactory(user=ctx.owner))
 
 
+def crm_customer(ctx: Context) -> Target:
+    # The owner's customer with an interaction (crm/tests/test_customers.py).
+    from crm.tests.factories import CustomerFactory, InteractionFactory
+
+    customer = CustomerFactory(owner=ctx.owner, email="ada@example.com", tags=["vip"])
+    InteractionFactory(customer=customer)
+    return by_id(customer, customer.interactions.all(), customer.tags.all())
+
+
+def crm_interaction(ctx: Context) -> Target:
+    from crm.tests.factories import InteractionFactory
+
+    interaction = InteractionFactory(customer__owner=ctx.owner)
+    return by_id(interaction, *rows(interaction.customer))
+
+
 def coach_availability(ctx: Context) -> Target:
     # The owner is a published coach with weekly hours and a course: their free sessions
     # are public (marketplace/tests/test_availability.py).
@@ -675,6 +691,28 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     # --- notifications ---
     **private(f"{API}/notifications/{{id}}/read", notification, POST=NO_BODY),
+    # --- crm ---
+    **private(
+        f"{API}/crm/customers/{{id}}",
+        crm_customer,
+        GET=NO_BODY,
+        PUT={"name": "Theirs"},
+        PATCH={"name": "Theirs"},
+        DELETE=NO_BODY,
+    ),
+    **private(
+        f"{API}/crm/customers/{{id}}/interactions",
+        crm_customer,
+        GET=NO_BODY,
+        POST={"kind": "call"},
+    ),
+    **private(
+        f"{API}/crm/interactions/{{id}}",
+        crm_interaction,
+        GET=NO_BODY,
+        PATCH={"notes": "Theirs"},
+        DELETE=NO_BODY,
+    ),
 }
 
 

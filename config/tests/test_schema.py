@@ -70,6 +70,8 @@ def test_every_write_documents_its_body(schema):
         ("post", "/api/v1/conversations/{id}/feedback/retry"),
         ("post", "/api/v1/conversations/{id}/messages/{message_id}/cancel"),
         ("delete", "/api/v1/conversations/coach/threads/{id}"),
+        ("delete", "/api/v1/crm/customers/{id}"),
+        ("delete", "/api/v1/crm/interactions/{id}"),
         ("post", "/api/v1/conversations/coach/threads/{id}/messages/{message_id}/cancel"),
         ("delete", "/api/v1/marketplace/me/coach/courses/{id}"),
         ("delete", "/api/v1/marketplace/me/coach/overrides/{date}"),

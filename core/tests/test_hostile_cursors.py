@@ -8,6 +8,7 @@ import pytest
 
 from community.tests.factories import PostFactory
 from conversations.tests.factories import ConversationFactory
+from crm.tests.factories import CustomerFactory
 from marketplace.tests.factories import CoachFactory
 
 from .hostile_helpers import (
@@ -51,6 +52,9 @@ def cursor_list_path(member, other_member):
             ).pk
         },
         "api/v1/marketplace/coaches/<uuid:pk>/feedback": lambda: {"pk": CoachFactory().pk},
+        "api/v1/crm/customers/<uuid:pk>/interactions": lambda: {
+            "pk": CustomerFactory(owner=member).pk
+        },
     }
 
     def path_of(route: str) -> str:

@@ -1,0 +1,1 @@
+"""The CRM's reads that need care (annotations, scoping, exact contact lookups)."""

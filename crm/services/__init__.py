@@ -1,0 +1,1 @@
+"""The CRM's writes; other apps call these, never the models."""
