@@ -292,3 +292,250 @@ class FollowUp(BaseModel):
 
     def __str__(self) -> str:
         return f"Follow-up at {self.due_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class CustomerImport(BaseModel):
+    """A CSV import too large to answer in the request, run by ``crm.tasks.import_run``. The
+    file's text is kept only until the run ends; the row-by-row report stays."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="crm_imports"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.TextField(blank=True, help_text="The uploaded CSV; blanked when done.")
+    mapping = models.JSONField(default=dict, blank=True)
+    dry_run = models.BooleanField(default=False)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-created_at"], name="crm_import_owner_created")]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.status})"
+
+
+class AssistRequest(BaseModel):
+    """A question to the CRM assistant and, through its generation, the answer."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="crm_assist_requests"
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    question = models.TextField(help_text="HTML-safe text (sanitised on write).")
+    generation = models.ForeignKey(
+        "ai.Generation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-created_at"], name="crm_assist_owner_created")]
+
+    def __str__(self) -> str:
+        return f"Assist request {self.pk}"
+
+
+class SocialAccount(BaseModel):
+    """A Facebook Page, an Instagram business account or a WhatsApp Business number the owner
+    publishes or sends through. Tokens are encrypted and never leave the server."""
+
+    class Platform(models.TextChoices):
+        FACEBOOK = "facebook", "Facebook Page"
+        INSTAGRAM = "instagram", "Instagram"
+        WHATSAPP = "whatsapp", "WhatsApp Business"
+
+    class Status(models.TextChoices):
+        PENDING_SELECTION = "pending_selection", "pending selection"
+        ACTIVE = "active", "active"
+        NEEDS_REAUTH = "needs_reauth", "needs reconnection"
+        DISCONNECTED = "disconnected", "disconnected"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="crm_social_accounts"
+    )
+    platform = models.CharField(max_length=10, choices=Platform.choices)
+    external_id = models.CharField(
+        max_length=100, blank=True, help_text="Page, Instagram user or phone number id."
+    )
+    name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING_SELECTION
+    )
+    access_token = EncryptedTextField(blank=True, help_text="The token calls are made with.")
+    user_token = EncryptedTextField(blank=True, help_text="The long-lived user token.")
+    token_obtained_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(default=list, blank=True)
+    choices = models.JSONField(
+        default=list, blank=True, help_text="[{external_id, name}] while pending selection."
+    )
+    business_account_id = models.CharField(
+        max_length=100, blank=True, help_text="WhatsApp: the business account (templates)."
+    )
+    last_error = models.CharField(max_length=500, blank=True)
+    reauth_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "platform", "external_id"],
+                condition=~Q(external_id=""),
+                name="crm_social_account_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "status"], name="crm_social_account_owner"),
+            models.Index(fields=["platform", "external_id"], name="crm_social_account_ext"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.name or self.external_id}"
+
+
+class ScheduledPost(BaseModel):
+    """A post to a Page feed or to Instagram at ``scheduled_at``, published once by the beat
+    dispatcher (``crm.services.posts``)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "scheduled"
+        PUBLISHING = "publishing", "publishing"
+        PUBLISHED = "published", "published"
+        FAILED = "failed", "failed"
+        UNCONFIRMED = "unconfirmed", "unconfirmed"
+        CANCELLED = "cancelled", "cancelled"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="crm_posts"
+    )
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="posts")
+    text = models.TextField(blank=True)
+    image_url = models.URLField(max_length=1000, blank=True)
+    link = models.URLField(max_length=1000, blank=True)
+    scheduled_at = models.DateTimeField()
+    tz = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    publish_started_at = models.DateTimeField(null=True, blank=True)
+    container_id = models.CharField(max_length=100, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    permalink = models.URLField(max_length=1000, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    error_code = models.CharField(max_length=50, blank=True)
+    error_detail = models.CharField(max_length=1000, blank=True)
+    error_platform_code = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["scheduled_at"],
+                condition=Q(status="scheduled"),
+                name="crm_post_due",
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="publishing"),
+                name="crm_post_publishing",
+            ),
+            models.Index(fields=["owner", "scheduled_at"], name="crm_post_owner_scheduled"),
+            models.Index(fields=["account", "status"], name="crm_post_account_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk} ({self.status})"
+
+
+class PostAttempt(BaseModel):
+    """One call made for a post, with what the platform answered."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "ok"
+        RETRY = "retry", "will retry"
+        FAILED = "failed", "failed"
+        UNKNOWN = "unknown", "outcome unknown"
+        REAUTH = "reauth", "needs reconnection"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="crm_post_attempts"
+    )
+    post = models.ForeignKey(ScheduledPost, on_delete=models.CASCADE, related_name="attempt_log")
+    phase = models.CharField(max_length=20)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    platform_code = models.IntegerField(null=True, blank=True)
+    platform_subcode = models.IntegerField(null=True, blank=True)
+    message = models.CharField(max_length=1000, blank=True)
+    fbtrace_id = models.CharField(max_length=100, blank=True)
+    body = models.TextField(blank=True, help_text="The platform's answer, cut to 4 KB.")
+
+    class Meta:
+        indexes = [models.Index(fields=["post", "created_at"], name="crm_post_attempt_post")]
+
+    def __str__(self) -> str:
+        return f"{self.phase}: {self.outcome}"
+
+
+class WhatsAppMessage(BaseModel):
+    """A WhatsApp message sent to or received from a customer. ``external_id`` (Meta's
+    ``wamid``) is unique, so a redelivered webhook changes nothing."""
+
+    class Direction(models.TextChoices):
+        OUTBOUND = "outbound", "outbound"
+        INBOUND = "inbound", "inbound"
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "accepted"
+        SENT = "sent", "sent"
+        DELIVERED = "delivered", "delivered"
+        READ = "read", "read"
+        FAILED = "failed", "failed"
+        RECEIVED = "received", "received"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="crm_whatsapp_messages"
+    )
+    account = models.ForeignKey(
+        SocialAccount, null=True, on_delete=models.SET_NULL, related_name="whatsapp_messages"
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, on_delete=models.CASCADE, related_name="whatsapp_messages"
+    )
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    text = models.TextField(blank=True)
+    template = models.CharField(max_length=512, blank=True)
+    language = models.CharField(max_length=15, blank=True)
+    params = models.JSONField(default=list, blank=True)
+    external_id = models.CharField(max_length=200, blank=True)
+    error_code = models.CharField(max_length=50, blank=True)
+    error_detail = models.CharField(max_length=1000, blank=True)
+    error_platform_code = models.IntegerField(null=True, blank=True)
+    status_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="crm_whatsapp_unique_external",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="crm_whatsapp_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"WhatsApp {self.direction} ({self.status})"

@@ -2,21 +2,33 @@
 
 Contact details are exported decrypted (the member's own book); nothing here holds a token.
 Erasure deletes every row (the default), customers last-cascading their interactions,
-referrals, ledger and follow-ups.
+referrals, ledger and follow-ups. Social accounts are exported without their tokens; the
+platform's raw answers to post attempts and finished import reports expire.
 """
+
+from datetime import timedelta
 
 from core import privacy
 
 from .models import (
+    AssistRequest,
     CrmSettings,
     Customer,
+    CustomerImport,
     FollowUp,
     Interaction,
     PointsEntry,
+    PostAttempt,
     Referral,
     RewardBalance,
+    ScheduledPost,
+    SocialAccount,
     Tag,
+    WhatsAppMessage,
 )
+
+ATTEMPT_RETENTION_DAYS = 90
+IMPORT_RETENTION_DAYS = 30
 
 privacy.register(
     CrmSettings,
@@ -98,4 +110,97 @@ privacy.register(
     FollowUp,
     user_field="owner",
     export_fields=("id", "customer_id", "due_at", "tz", "note", "status", "created_at"),
+)
+privacy.register(
+    CustomerImport,
+    user_field="owner",
+    export_fields=(
+        "id",
+        "status",
+        "filename",
+        "rows",
+        "created",
+        "skipped",
+        "errors",
+        "finished_at",
+        "created_at",
+    ),
+    retention=lambda now: CustomerImport.objects.filter(
+        finished_at__lt=now - timedelta(days=IMPORT_RETENTION_DAYS)
+    ),
+    retention_note=f"finished imports: {IMPORT_RETENTION_DAYS} days",
+)
+privacy.register(
+    AssistRequest,
+    user_field="owner",
+    export_fields=("id", "customer_id", "question", "generation_id", "created_at"),
+)
+privacy.register(
+    SocialAccount,
+    user_field="owner",
+    export_fields=(
+        "id",
+        "platform",
+        "external_id",
+        "name",
+        "status",
+        "expires_at",
+        "scopes",
+        "created_at",
+    ),
+)
+privacy.register(
+    ScheduledPost,
+    user_field="owner",
+    export_fields=(
+        "id",
+        "account_id",
+        "text",
+        "image_url",
+        "link",
+        "scheduled_at",
+        "tz",
+        "status",
+        "external_id",
+        "permalink",
+        "published_at",
+        "error_code",
+        "error_detail",
+        "created_at",
+    ),
+)
+privacy.register(
+    PostAttempt,
+    user_field="owner",
+    export_fields=(
+        "id",
+        "post_id",
+        "phase",
+        "outcome",
+        "http_status",
+        "platform_code",
+        "message",
+        "created_at",
+    ),
+    retention=lambda now: PostAttempt.objects.filter(
+        created_at__lt=now - timedelta(days=ATTEMPT_RETENTION_DAYS)
+    ),
+    retention_note=f"post attempts: {ATTEMPT_RETENTION_DAYS} days",
+)
+privacy.register(
+    WhatsAppMessage,
+    user_field="owner",
+    export_fields=(
+        "id",
+        "customer_id",
+        "direction",
+        "status",
+        "text",
+        "template",
+        "language",
+        "params",
+        "error_code",
+        "error_detail",
+        "created_at",
+    ),
 )

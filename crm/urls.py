@@ -43,4 +43,9 @@ urlpatterns: list = [
         ),
         name="interaction",
     ),
+    # referrals
+    # follow-ups and AI assist
+    # imports, exports, dashboard and reports
+    # social accounts, WhatsApp and Meta's webhook
+    # scheduled posts
 ]
