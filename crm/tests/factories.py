@@ -49,3 +49,19 @@ class TagFactory(factory.django.DjangoModelFactory):
 
     owner = factory.SubFactory(UserFactory)
     name = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class SocialAccountFactory(factory.django.DjangoModelFactory):
+    """An active account; ``access_token`` is what the fake Graph server accepts
+    (crm/tests/fake_graph.py) when the test gives it one."""
+
+    class Meta:
+        model = "crm.SocialAccount"
+
+    owner = factory.SubFactory(UserFactory)
+    platform = "facebook"
+    external_id = factory.Sequence(lambda n: f"{1000 + n}")
+    name = factory.Sequence(lambda n: f"Page {n}")
+    status = "active"
+    access_token = factory.Sequence(lambda n: f"page-token-{n}")
+    scopes = factory.LazyFunction(lambda: ["pages_manage_posts", "pages_read_engagement"])
